@@ -1,0 +1,7 @@
+"""Every package's tables, gathered for migrations and schema checks."""
+
+from __future__ import annotations
+
+from registry.models import Base as RegistryBase
+
+target_metadata = [RegistryBase.metadata]
