@@ -66,12 +66,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Failed token requests allowed per client address per minute (brute-force brake).
     token_failures_per_minute: int = Field(default=30, gt=0)
-    # Requests per caller per second, with a burst of the same size.
-    caller_rate_per_second: float = Field(default=500.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:
         if self.environment == "production":
+            # Client secrets travel in token requests: outside a demo the
+            # address callers use must be TLS (terminated here or at a proxy).
+            if not self.resolved_public_url.startswith("https://"):
+                raise ValueError("LGSP_PUBLIC_URL must be an https URL in production")
             key = self.secret_hash_key
             if key is not None and key.get_secret_value() in KNOWN_DEMO_SECRETS:
                 raise ValueError("LGSP_SECRET_HASH_KEY is a published demo value")

@@ -1,10 +1,11 @@
-"""The three writes every entity shares: each changes a row and records its `Change` alike."""
+"""What every entity's writes share: each changes a row and records its `Change` alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from registry import changes
@@ -12,6 +13,11 @@ from registry.dto import Action, EntityKind
 
 Row = TypeVar("Row")
 Describe = Callable[[Row], dict[str, Any]]
+
+
+def count(session: Session, *conditions: ColumnElement[bool]) -> int:
+    """How many rows meet `conditions` (all naming one table): what still refers to an entity."""
+    return int(session.scalar(select(func.count()).where(*conditions)) or 0)
 
 
 def create(

@@ -91,7 +91,7 @@ def list_changes(
 ) -> ChangePage:
     """Changes oldest first, filtered by entity kind, key and time (`since` <= at < `until`)."""
     if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", [("/limit", "out of range")])
+        raise Invalid.at("/limit", f"limit must be between 1 and {MAX_PAGE}")
     query = _filtered(entity=entity, key=key, since=since, until=until)
     if cursor is not None:
         query = query.where(Change.id > _decode_cursor(cursor))
@@ -121,7 +121,7 @@ def _filtered(
         query = query.where(Change.entity_key == key)
     for name, bound in (("since", since), ("until", until)):
         if bound is not None and bound.tzinfo is None:
-            raise Invalid(f"{name} must carry a time zone", [(f"/{name}", "naive time")])
+            raise Invalid.at(f"/{name}", f"{name} must carry a time zone")
     if since is not None:
         query = query.where(Change.at >= since)
     if until is not None:
@@ -132,5 +132,5 @@ def _filtered(
 def _decode_cursor(cursor: str) -> int:
     # The cursor is the last id seen; callers treat it as opaque.
     if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise Invalid("the cursor is not one this server gave", [("/cursor", "bad cursor")])
+        raise Invalid.at("/cursor", "the cursor is not one this server gave")
     return int(cursor)

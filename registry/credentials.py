@@ -56,8 +56,7 @@ def issue(
     if session.get(Credential, client_id) is not None:
         raise Conflict(f"credential {client_id} already exists")
     if session.get(System, data.system_id) is None:
-        message = f"system {data.system_id} does not exist"
-        raise Invalid(message, [("/system_id", message)])
+        raise Invalid.at("/system_id", f"system {data.system_id} does not exist")
     secret = generate_secret()
     row = Credential(
         client_id=client_id,

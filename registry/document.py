@@ -7,8 +7,9 @@ aliases are refused: they let a small file expand into a huge one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +29,7 @@ from registry.dto import (
 from registry.errors import Invalid
 
 MEDIA_TYPE = "application/yaml"
+Entry = TypeVar("Entry", bound=BaseModel)
 
 
 class CredentialDeclaration(BaseModel):
@@ -65,6 +67,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing aliases (and so anchors' reuse and merge keys)."""
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        """The next node, unless it is an alias."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
@@ -73,34 +76,47 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def parse(text: str | bytes) -> RegistryDocument:
-    """Parse and validate a YAML registry file; `Invalid` lists every problem found."""
+@dataclass(frozen=True)
+class Inspection:
+    """What a file holds: its valid entries, every problem found, every name it declares."""
+
+    document: RegistryDocument
+    problems: list[tuple[str, str]]
+    # Section -> the names (codes, ids, client ids) of all its entries, valid or
+    # not, so that a reference to a broken entry is not reported a second time.
+    declared: Mapping[str, frozenset[str]]
+
+    def raise_problems(self) -> RegistryDocument:
+        """The document, or `Invalid` listing every problem."""
+        if self.problems:
+            raise invalid_file(self.problems)
+        return self.document
+
+
+def read(text: str | bytes) -> Inspection:
+    """Parse YAML text and inspect it; `Invalid` at once if it is not YAML at all."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             message = f"the file is not UTF-8: {exc.reason} at byte {exc.start}"
-            raise _invalid([("", message)]) from None
+            raise invalid_file([("", message)]) from None
     try:
         # A SafeLoader subclass: no arbitrary objects are built.
         data = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
-        raise _invalid([("", f"the file is not valid YAML: {exc}")]) from None
-    return validate(data)
+        raise invalid_file([("", f"the file is not valid YAML: {exc}")]) from None
+    return examine(data)
+
+
+def parse(text: str | bytes) -> RegistryDocument:
+    """Parse and validate a YAML registry file; `Invalid` lists every problem found."""
+    return read(text).raise_problems()
 
 
 def validate(data: object) -> RegistryDocument:
-    """Validate parsed data as a registry file, with every duplicate and every bad field."""
-    if not isinstance(data, dict):
-        raise _invalid([("", "the file must be a mapping with `version: 1` and entity lists")])
-    problems = duplicates(data)
-    try:
-        document = RegistryDocument.model_validate(data)
-    except ValidationError as exc:
-        problems[:0] = [(pointer(*err["loc"]), _message(err["msg"])) for err in exc.errors()]
-    if problems:
-        raise _invalid(problems)
-    return document
+    """Validate parsed data as a registry file; `Invalid` lists every problem found."""
+    return examine(data).raise_problems()
 
 
 # The fields that name an entry of each list; two entries naming the same
@@ -114,24 +130,75 @@ _IDENTITY: dict[str, tuple[str, ...]] = {
 }
 
 
-def duplicates(data: dict[object, object]) -> list[tuple[str, str]]:
-    """Entries of the raw file that name what an earlier entry of the same list named."""
+def examine(data: object) -> Inspection:
+    """Check every entry of parsed data on its own, and the file for duplicates."""
+    if not isinstance(data, dict):
+        raise invalid_file([("", "the file must be a mapping with `version: 1` and entity lists")])
+    problems: list[tuple[str, str]] = []
+    version = data.get("version")
+    # `type(...) is int`: YAML's `true` is an int subclass equal to 1.
+    if type(version) is not int or version != 1:
+        problems.append(("/version", "must be 1 (the only version of this format)"))
+    problems += [
+        (pointer(key), "is not a section of a registry file")
+        for key in data
+        if key != "version" and key not in _IDENTITY
+    ]
+    document = RegistryDocument.model_construct(
+        version=1,
+        members=_entries(data, "members", MemberCreate, problems),
+        systems=_entries(data, "systems", SystemCreate, problems),
+        services=_entries(data, "services", ServiceCreate, problems),
+        access_rules=_entries(data, "access_rules", AccessRuleCreate, problems),
+        credentials=_entries(data, "credentials", CredentialDeclaration, problems),
+    )
+    declared = {
+        section: frozenset(key[0] for key in _keys(data, section) if key is not None)
+        for section, fields in _IDENTITY.items()
+        if len(fields) == 1
+    }
+    for section in _IDENTITY:
+        problems += _repeated(section, _keys(data, section))
+    return Inspection(document=document, problems=problems, declared=declared)
+
+
+def _entries(
+    data: dict[object, object], section: str, model: type[Entry], problems: list[tuple[str, str]]
+) -> list[Entry]:
+    raw = data.get(section, [])
+    if not isinstance(raw, list):
+        problems.append((pointer(section), "must be a list"))
+        return []
+    valid = []
+    for index, entry in enumerate(raw):
+        try:
+            valid.append(model.model_validate(entry))
+        except ValidationError as exc:
+            problems += [
+                (pointer(section, index, *err["loc"]), _message(err["msg"])) for err in exc.errors()
+            ]
+    return valid
+
+
+def _keys(data: dict[object, object], section: str) -> list[tuple[str, ...] | None]:
+    raw = data.get(section)
+    fields = _IDENTITY[section]
+    return [_identity(e, fields) for e in raw] if isinstance(raw, list) else []
+
+
+def _repeated(section: str, keys: list[tuple[str, ...] | None]) -> list[tuple[str, str]]:
+    fields = _IDENTITY[section]
+    first: dict[tuple[str, ...], int] = {}
     found = []
-    for section, fields in _IDENTITY.items():
-        entries = data.get(section)
-        if not isinstance(entries, list):
+    for index, key in enumerate(keys):
+        if key is None:
             continue
-        first: dict[tuple[str, ...], int] = {}
-        for index, entry in enumerate(entries):
-            key = _identity(entry, fields)
-            if key is None:
-                continue
-            if key in first:
-                # A one-field identity points at that field, a composite at the entry.
-                where = pointer(section, index, *(fields if len(fields) == 1 else ()))
-                found.append((where, f"repeats {pointer(section, first[key])}"))
-            else:
-                first[key] = index
+        if key in first:
+            # A one-field identity points at that field, a composite at the entry.
+            where = pointer(section, index, *(fields if len(fields) == 1 else ()))
+            found.append((where, f"repeats {pointer(section, first[key])}"))
+        else:
+            first[key] = index
     return found
 
 
@@ -157,5 +224,6 @@ def _message(msg: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def _invalid(problems: Sequence[tuple[str, str]]) -> Invalid:
+def invalid_file(problems: Sequence[tuple[str, str]]) -> Invalid:
+    """The error for a file with `problems` (JSON Pointer, what is wrong)."""
     return Invalid(f"the registry file has {len(problems)} problem(s)", problems)

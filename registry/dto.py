@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -265,8 +265,8 @@ class ChangeRead(_Output):
     entity: str
     entity_key: str
     action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: dict[str, JsonValue] | None
+    after: dict[str, JsonValue] | None
     note: str
 
 

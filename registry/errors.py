@@ -23,3 +23,8 @@ class Invalid(RegistryError):
     def __init__(self, message: str, locations: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(message)
         self.locations: tuple[tuple[str, str], ...] = tuple(locations)
+
+    @classmethod
+    def at(cls, pointer: str, message: str) -> Invalid:
+        """An error with one failing location, whose message is the error's too."""
+        return cls(message, [(pointer, message)])

@@ -82,8 +82,7 @@ def _invalid(
     hint = ""
     if pattern is not None and isinstance(value, str) and pattern.fullmatch(value.upper()):
         hint = " (letters must be uppercase)"
-    message = f"{what} {value!r} does not have the shape {shape}{hint}"
-    return Invalid(message, [(pointer, message)])
+    return Invalid.at(pointer, f"{what} {value!r} does not have the shape {shape}{hint}")
 
 
 def parse_member_code(value: str, *, pointer: str = "") -> str:
@@ -124,8 +123,7 @@ def format_service_id(*, system_id: str, code: str, version: int) -> str:
     if not _SERVICE_CODE_RE.fullmatch(code):
         raise _invalid("service code", code, "a-z, 0-9 and '-' (e.g. phan-anh-hien-truong)", "")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 10**9:
-        message = f"service version {version!r} must be an integer >= 1"
-        raise Invalid(message, [("", message)])
+        raise Invalid.at("", f"service version {version!r} must be an integer >= 1")
     return f"{system_id}/{code}/v{version}"
 
 
@@ -139,14 +137,14 @@ def split_service_path(path: str) -> tuple[ServiceId, str]:
     """
     match = _SERVICE_PATH_RE.fullmatch(path.removeprefix("/"))
     if match is None:
-        message = f"the path does not start with a service id of the shape {SERVICE_SHAPE}"
-        raise Invalid(message, [("", message)])
+        raise Invalid.at(
+            "", f"the path does not start with a service id of the shape {SERVICE_SHAPE}"
+        )
     rest = match["rest"] or ""
     for segment in rest.split("/")[1:]:
         problem = _segment_problem(segment)
         if problem is not None:
-            message = f"the provider path is refused: {problem}"
-            raise Invalid(message, [("", message)])
+            raise Invalid.at("", f"the provider path is refused: {problem}")
     return parse_service_id(match["service"]), rest
 
 
@@ -172,5 +170,5 @@ def parse_client_id(value: str, *, pointer: str = "") -> str:
             f"client id {value!r} must be 3 to 64 characters of A-Z, a-z, 0-9, '.', '_', '~' "
             "and '-', starting with a letter or digit"
         )
-        raise Invalid(message, [(pointer, message)])
+        raise Invalid.at(pointer, message)
     return value

@@ -15,18 +15,25 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypedDict
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from registry import credentials, members, rules, services, systems
-from registry.document import RegistryDocument, parse, pointer, rule_identity, validate
+from registry.document import (
+    Inspection,
+    RegistryDocument,
+    examine,
+    invalid_file,
+    pointer,
+    read,
+    rule_identity,
+)
 from registry.dto import (
     AccessRuleRead,
     Action,
     CredentialCreate,
     CredentialRead,
     CredentialUpdate,
-    EntityKind,
     MemberRead,
     MemberUpdate,
     ServiceRead,
@@ -34,68 +41,17 @@ from registry.dto import (
     SystemRead,
     SystemUpdate,
 )
-from registry.errors import Invalid
 from registry.identifiers import parse_service_id, parse_system_id
+from registry.report import LoadReport
 from registry.secrets import SecretHasher
 
-ENTITIES: tuple[EntityKind, ...] = ("member", "system", "service", "access_rule", "credential")
 RuleKey = tuple[str, str, str, str]
-_COUNTED: dict[Action, str] = {
-    "create": "created",
-    "update": "updated",
-    "delete": "deleted",
-    "revoke": "revoked",
-}
 
 
 class _Common(TypedDict):
     # What every service call of one load shares.
     session: Session
     actor: str
-
-
-class EntityCounts(BaseModel):
-    """What a load did to one kind of entity."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    revoked: int = 0
-
-
-class LoadAction(BaseModel):
-    """One write a load made."""
-
-    entity: EntityKind
-    key: str
-    action: Action
-
-
-class LoadReport(BaseModel):
-    """What a load changed, and the secrets of the credentials it created (shown this once)."""
-
-    counts: dict[EntityKind, EntityCounts] = Field(
-        default_factory=lambda: {kind: EntityCounts() for kind in ENTITIES}
-    )
-    actions: list[LoadAction] = Field(default_factory=list)
-    kept: list[str] = Field(default_factory=list)
-    secrets: dict[str, str] = Field(default_factory=dict, repr=False)
-
-    @property
-    def changed(self) -> bool:
-        """Whether the load wrote anything."""
-        return bool(self.actions)
-
-    def did(self, entity: EntityKind, key: str, action: Action | None) -> None:
-        """Count one entity; `None` means it was left as it was."""
-        counts = self.counts[entity]
-        if action is None:
-            counts.unchanged += 1
-            return
-        field = _COUNTED[action]
-        setattr(counts, field, getattr(counts, field) + 1)
-        self.actions.append(LoadAction(entity=entity, key=key, action=action))
 
 
 @dataclass(frozen=True)
@@ -110,6 +66,7 @@ class _State:
 
     @classmethod
     def read(cls, session: Session) -> _State:
+        """Every entity, keyed as the file names them."""
         return cls(
             members={m.code: m for m in members.list_all(session=session)},
             systems={s.id: s for s in systems.list_all(session=session)},
@@ -129,15 +86,16 @@ def load(
 ) -> LoadReport:
     """Make the registry what `document` (YAML text or parsed data) says; `Invalid` if it can't."""
     if isinstance(document, str | bytes):
-        doc = parse(document)
+        inspection = read(document)
     elif isinstance(document, RegistryDocument):
-        doc = document
+        inspection = examine(document.model_dump(mode="json"))
     else:
-        doc = validate(dict(document))
+        inspection = examine(dict(document))
     state = _State.read(session)
-    problems = _check(doc, state, prune=prune)
+    problems = [*inspection.problems, *_check(inspection, state, prune=prune)]
     if problems:
-        raise Invalid(f"the registry file has {len(problems)} problem(s)", problems)
+        raise invalid_file(problems)
+    doc = inspection.document
     report = LoadReport()
     _apply(session, doc, state, report=report, actor=actor, hasher=hasher)
     if prune:
@@ -145,12 +103,13 @@ def load(
     return report
 
 
-def _check(doc: RegistryDocument, state: _State, *, prune: bool) -> list[tuple[str, str]]:
+def _check(inspection: Inspection, state: _State, *, prune: bool) -> list[tuple[str, str]]:
     """References the file makes that nothing satisfies, and changes the state forbids."""
+    doc, declared = inspection.document, inspection.declared
     # With prune, whatever the file does not name is about to go.
-    known_members = {m.code for m in doc.members} | (set() if prune else set(state.members))
-    known_systems = {s.id for s in doc.systems} | (set() if prune else set(state.systems))
-    known_services = {s.id for s in doc.services} | (set() if prune else set(state.services))
+    known_members = declared["members"] | (set() if prune else state.members.keys())
+    known_systems = declared["systems"] | (set() if prune else state.systems.keys())
+    known_services = declared["services"] | (set() if prune else state.services.keys())
     missing = "names {} {}, which is neither in the file" + ("" if prune else " nor registered")
     problems = []
     for i, system in enumerate(doc.systems):
@@ -201,7 +160,7 @@ def _apply(
             update=partial(members.update, code=member.code, **common),
             patch=MemberUpdate,
         )
-        report.did("member", member.code, action)
+        report.did(entity="member", key=member.code, action=action)
     for system in doc.systems:
         action = _upsert(
             current=state.systems.get(system.id),
@@ -210,7 +169,7 @@ def _apply(
             update=partial(systems.update, system_id=system.id, **common),
             patch=SystemUpdate,
         )
-        report.did("system", system.id, action)
+        report.did(entity="system", key=system.id, action=action)
     for service in doc.services:
         action = _upsert(
             current=state.services.get(service.id),
@@ -219,14 +178,14 @@ def _apply(
             update=partial(services.update, service_id=service.id, **common),
             patch=ServiceUpdate,
         )
-        report.did("service", service.id, action)
+        report.did(entity="service", key=service.id, action=action)
     for rule in doc.access_rules:
         key = rule_identity(rule)
         if key in state.rules:
-            report.did("access_rule", _rule_label(key), None)
+            report.did(entity="access_rule", key=_rule_label(key), action=None)
         else:
             rules.create(data=rule, **common)
-            report.did("access_rule", _rule_label(key), "create")
+            report.did(entity="access_rule", key=_rule_label(key), action="create")
     for cred in doc.credentials:
         current = state.credentials.get(cred.client_id)
         if current is None and not cred.revoked:
@@ -235,12 +194,12 @@ def _apply(
             )
             issued = credentials.issue(data=data, hasher=hasher, client_id=cred.client_id, **common)
             report.secrets[cred.client_id] = issued.client_secret
-            report.did("credential", cred.client_id, "create")
+            report.did(entity="credential", key=cred.client_id, action="create")
         elif current is None or current.revoked_at is not None:
-            report.did("credential", cred.client_id, None)
+            report.did(entity="credential", key=cred.client_id, action=None)
         elif cred.revoked:
             credentials.revoke(client_id=cred.client_id, **common)
-            report.did("credential", cred.client_id, "revoke")
+            report.did(entity="credential", key=cred.client_id, action="revoke")
         else:
             action = _upsert(
                 current=current,
@@ -249,7 +208,7 @@ def _apply(
                 update=partial(credentials.update, client_id=cred.client_id, **common),
                 patch=CredentialUpdate,
             )
-            report.did("credential", cred.client_id, action)
+            report.did(entity="credential", key=cred.client_id, action=action)
 
 
 def _upsert(
@@ -284,7 +243,7 @@ def _prune(
     for key, rule in state.rules.items():
         if key not in declared_rules:
             rules.delete(rule_id=rule.id, **common)
-            report.did("access_rule", _rule_label(key), "delete")
+            report.did(entity="access_rule", key=_rule_label(key), action="delete")
     declared_creds = {c.client_id for c in doc.credentials}
     admins: dict[str, list[str]] = {}
     for cred in state.credentials.values():
@@ -294,22 +253,22 @@ def _prune(
             admins.setdefault(cred.system_id, []).append(cred.client_id)
         else:
             credentials.revoke(client_id=cred.client_id, **common)
-            report.did("credential", cred.client_id, "revoke")
+            report.did(entity="credential", key=cred.client_id, action="revoke")
     declared_services = {s.id for s in doc.services}
     for service_id in sorted(state.services.keys() - declared_services):
         services.delete(service_id=service_id, **common)
-        report.did("service", service_id, "delete")
+        report.did(entity="service", key=service_id, action="delete")
     declared_systems = {s.id for s in doc.systems}
     for system_id in sorted(state.systems.keys() - declared_systems):
         if system_id in admins:
             report.kept.append(f"system {system_id}: live admin client(s) {admins[system_id]}")
             continue
         systems.delete(system_id=system_id, **common)
-        report.did("system", system_id, "delete")
+        report.did(entity="system", key=system_id, action="delete")
     needed = {m.code for m in doc.members} | {parse_system_id(s).member_code for s in admins}
     for code in sorted(state.members.keys() - needed):
         members.delete(code=code, **common)
-        report.did("member", code, "delete")
+        report.did(entity="member", key=code, action="delete")
     for code in sorted(needed - {m.code for m in doc.members}):
         report.kept.append(f"member {code}: a kept system belongs to it")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry import _write
@@ -68,7 +68,7 @@ def update(*, session: Session, code: str, data: MemberUpdate, actor: str) -> Me
 def delete(*, session: Session, code: str, actor: str) -> None:
     """Remove a member; Conflict while it still has systems."""
     row = _row(session, code)
-    systems = session.scalar(select(func.count()).where(System.member_code == code)) or 0
+    systems = _write.count(session, System.member_code == code)
     if systems:
         raise Conflict(f"member {code} still has {systems} system(s)")
     _write.delete(session=session, row=row, describe=describe, entity=ENTITY, key=code, actor=actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry import _write
@@ -28,8 +28,7 @@ def create(*, session: Session, data: ServiceCreate, actor: str) -> ServiceRead:
     if session.get(Service, data.id) is not None:
         raise Conflict(f"service {data.id} already exists")
     if session.get(System, parsed.system_id) is None:
-        message = f"system {parsed.system_id} does not exist"
-        raise Invalid(message, [("/id", message)])
+        raise Invalid.at("/id", f"system {parsed.system_id} does not exist")
     at = now()
     row = Service(
         id=data.id,
@@ -83,7 +82,7 @@ def update(*, session: Session, service_id: str, data: ServiceUpdate, actor: str
 def delete(*, session: Session, service_id: str, actor: str) -> None:
     """Remove a service; Conflict while access rules name it."""
     row = _row(session, service_id)
-    rules = session.scalar(select(func.count()).where(AccessRule.service_id == service_id)) or 0
+    rules = _write.count(session, AccessRule.service_id == service_id)
     if rules:
         raise Conflict(f"service {service_id} is still named by {rules} access rule(s)")
     _write.delete(

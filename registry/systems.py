@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry import _write, credentials
@@ -28,8 +28,7 @@ def create(*, session: Session, data: SystemCreate, actor: str) -> SystemRead:
     if session.get(System, data.id) is not None:
         raise Conflict(f"system {data.id} already exists")
     if session.get(Member, parsed.member_code) is None:
-        message = f"member {parsed.member_code} does not exist"
-        raise Invalid(message, [("/id", message)])
+        raise Invalid.at("/id", f"member {parsed.member_code} does not exist")
     at = now()
     row = System(
         id=data.id,
@@ -87,9 +86,9 @@ def delete(*, session: Session, system_id: str, actor: str) -> None:
     """
     row = _row(session, system_id)
     users = {
-        "service(s)": _count(session, Service.system_id == system_id),
-        "access rule(s) as client": _count(session, AccessRule.client_system_id == system_id),
-        "live credential(s)": _count(
+        "service(s)": _write.count(session, Service.system_id == system_id),
+        "access rule(s) as client": _write.count(session, AccessRule.client_system_id == system_id),
+        "live credential(s)": _write.count(
             session, Credential.system_id == system_id, Credential.revoked_at.is_(None)
         ),
     }
@@ -100,10 +99,6 @@ def delete(*, session: Session, system_id: str, actor: str) -> None:
     _write.delete(
         session=session, row=row, describe=describe, entity=ENTITY, key=system_id, actor=actor
     )
-
-
-def _count(session: Session, *conditions: Any) -> int:
-    return int(session.scalar(select(func.count()).where(*conditions)) or 0)
 
 
 def _row(session: Session, system_id: str) -> System:

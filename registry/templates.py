@@ -62,7 +62,7 @@ def parse_template(text: str, *, pointer: str = "") -> PathTemplate:
     if text == ANY:
         return PathTemplate(text=text, segments=None)
     if not isinstance(text, str) or not text.startswith("/"):
-        raise _invalid(pointer, f"path template {text!r} must be '*' or start with '/'")
+        raise Invalid.at(pointer, f"path template {text!r} must be '*' or start with '/'")
     if text == "/":
         return PathTemplate(text=text, segments=())
     segments: list[Segment] = []
@@ -71,11 +71,11 @@ def parse_template(text: str, *, pointer: str = "") -> PathTemplate:
         param = _PARAM_RE.fullmatch(raw)
         if param is not None:
             if param[1] in names:
-                raise _invalid(pointer, f"path template {text!r} repeats parameter {param[1]!r}")
+                raise Invalid.at(pointer, f"path template {text!r} repeats parameter {param[1]!r}")
             names.add(param[1])
             segments.append(Segment(text=param[1], is_param=True))
         elif raw in (".", "..") or not _LITERAL_RE.fullmatch(raw):
-            raise _invalid(
+            raise Invalid.at(
                 pointer,
                 f"path template {text!r} has a bad segment {raw!r}: use non-empty literals "
                 "of URL path characters, or {name} for a whole segment",
@@ -90,9 +90,5 @@ def parse_method(text: str, *, pointer: str = "") -> str:
     method = text.upper() if isinstance(text, str) else ""
     if method != ANY and method not in HTTP_METHODS:
         allowed = ", ".join(sorted(HTTP_METHODS))
-        raise _invalid(pointer, f"method {text!r} must be '*' or one of {allowed}")
+        raise Invalid.at(pointer, f"method {text!r} must be '*' or one of {allowed}")
     return method
-
-
-def _invalid(pointer: str, message: str) -> Invalid:
-    return Invalid(message, [(pointer, message)])

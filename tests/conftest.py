@@ -27,7 +27,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes seconds; has its own time budget")
 
 
-def test_database_url() -> str | None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the test database is a storage test, marked or not."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.storage)
+
+
+def pg_test_url() -> str | None:
     """The PostgreSQL URL the storage tests should use, if any."""
     return os.environ.get(PG_ENV) or None
 
@@ -35,7 +42,7 @@ def test_database_url() -> str | None:
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database (a fresh SQLite file, or a fresh PostgreSQL schema)."""
-    base = test_database_url()
+    base = pg_test_url()
     if base is None:
         yield f"sqlite:///{(tmp_path / 'lgsp.sqlite3').as_posix()}"
         return

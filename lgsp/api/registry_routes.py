@@ -46,12 +46,16 @@ from registry.dto import (
     SystemUpdate,
 )
 from registry.errors import NotFound
+from registry.report import LoadReport
 
 log = logging.getLogger("lgsp.registry")
 
-router = APIRouter(prefix="/registry", tags=["registry"])
+# One dependency object, so FastAPI resolves it once per request: on the
+# router it guards every route, even one added later without a `caller`.
+_require_admin = require_scope("admin")
+router = APIRouter(prefix="/registry", tags=["registry"], dependencies=[Depends(_require_admin)])
 
-Admin = Annotated[Caller, Depends(require_scope("admin"))]
+Admin = Annotated[Caller, Depends(_require_admin)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 # Answers holding a client secret must not be kept by any cache on the way.
 NO_STORE = {"Cache-Control": "no-store"}
@@ -83,7 +87,7 @@ def _created(response: Response, location: str) -> None:
 
 
 @router.get("/members")
-def list_members(caller: Admin, runtime: RuntimeDep) -> list[MemberRead]:
+def list_members(*, caller: Admin, runtime: RuntimeDep) -> list[MemberRead]:
     """Every member."""
     with _transaction(runtime) as session:
         return members.list_all(session=session)
@@ -91,7 +95,7 @@ def list_members(caller: Admin, runtime: RuntimeDep) -> list[MemberRead]:
 
 @router.post("/members", status_code=201)
 def create_member(
-    body: MemberCreate, response: Response, caller: Admin, runtime: RuntimeDep
+    *, body: MemberCreate, response: Response, caller: Admin, runtime: RuntimeDep
 ) -> MemberRead:
     """Add a member."""
     with _writing(runtime) as session:
@@ -101,21 +105,23 @@ def create_member(
 
 
 @router.get("/members/{code}")
-def get_member(code: str, caller: Admin, runtime: RuntimeDep) -> MemberRead:
+def get_member(*, code: str, caller: Admin, runtime: RuntimeDep) -> MemberRead:
     """One member."""
     with _transaction(runtime) as session:
         return members.get_or_raise(session=session, code=code)
 
 
 @router.patch("/members/{code}")
-def update_member(code: str, body: MemberUpdate, caller: Admin, runtime: RuntimeDep) -> MemberRead:
+def update_member(
+    *, code: str, body: MemberUpdate, caller: Admin, runtime: RuntimeDep
+) -> MemberRead:
     """Change a member's name."""
     with _writing(runtime) as session:
         return members.update(session=session, code=code, data=body, actor=caller.actor)
 
 
 @router.delete("/members/{code}", status_code=204)
-def delete_member(code: str, caller: Admin, runtime: RuntimeDep) -> Response:
+def delete_member(*, code: str, caller: Admin, runtime: RuntimeDep) -> Response:
     """Remove a member without systems."""
     with _writing(runtime) as session:
         members.delete(session=session, code=code, actor=caller.actor)
@@ -126,7 +132,9 @@ def delete_member(code: str, caller: Admin, runtime: RuntimeDep) -> Response:
 
 
 @router.get("/systems")
-def list_systems(caller: Admin, runtime: RuntimeDep, member: str | None = None) -> list[SystemRead]:
+def list_systems(
+    *, caller: Admin, runtime: RuntimeDep, member: str | None = None
+) -> list[SystemRead]:
     """Every system, or those of one member."""
     with _transaction(runtime) as session:
         return systems.list_all(session=session, member_code=member)
@@ -134,7 +142,7 @@ def list_systems(caller: Admin, runtime: RuntimeDep, member: str | None = None) 
 
 @router.post("/systems", status_code=201)
 def create_system(
-    body: SystemCreate, response: Response, caller: Admin, runtime: RuntimeDep
+    *, body: SystemCreate, response: Response, caller: Admin, runtime: RuntimeDep
 ) -> SystemRead:
     """Add a system to an existing member."""
     with _writing(runtime) as session:
@@ -144,7 +152,7 @@ def create_system(
 
 
 @router.get("/systems/{system_id}")
-def get_system(system_id: str, caller: Admin, runtime: RuntimeDep) -> SystemRead:
+def get_system(*, system_id: str, caller: Admin, runtime: RuntimeDep) -> SystemRead:
     """One system."""
     with _transaction(runtime) as session:
         return systems.get_or_raise(session=session, system_id=system_id)
@@ -152,7 +160,7 @@ def get_system(system_id: str, caller: Admin, runtime: RuntimeDep) -> SystemRead
 
 @router.patch("/systems/{system_id}")
 def update_system(
-    system_id: str, body: SystemUpdate, caller: Admin, runtime: RuntimeDep
+    *, system_id: str, body: SystemUpdate, caller: Admin, runtime: RuntimeDep
 ) -> SystemRead:
     """Change a system's name."""
     with _writing(runtime) as session:
@@ -160,7 +168,7 @@ def update_system(
 
 
 @router.delete("/systems/{system_id}", status_code=204)
-def delete_system(system_id: str, caller: Admin, runtime: RuntimeDep) -> Response:
+def delete_system(*, system_id: str, caller: Admin, runtime: RuntimeDep) -> Response:
     """Remove a system nothing refers to any more (409 otherwise)."""
     with _writing(runtime) as session:
         systems.delete(session=session, system_id=system_id, actor=caller.actor)
@@ -172,7 +180,7 @@ def delete_system(system_id: str, caller: Admin, runtime: RuntimeDep) -> Respons
 
 @router.get("/services")
 def list_services(
-    caller: Admin, runtime: RuntimeDep, system: str | None = None
+    *, caller: Admin, runtime: RuntimeDep, system: str | None = None
 ) -> list[ServiceRead]:
     """Every service, or those of one system."""
     with _transaction(runtime) as session:
@@ -181,7 +189,7 @@ def list_services(
 
 @router.post("/services", status_code=201)
 def create_service(
-    body: ServiceCreate, response: Response, caller: Admin, runtime: RuntimeDep
+    *, body: ServiceCreate, response: Response, caller: Admin, runtime: RuntimeDep
 ) -> ServiceRead:
     """Add a service version to an existing system."""
     with _writing(runtime) as session:
@@ -191,7 +199,7 @@ def create_service(
 
 
 @router.get("/services/{service_id:path}")
-def get_service(service_id: str, caller: Admin, runtime: RuntimeDep) -> ServiceRead:
+def get_service(*, service_id: str, caller: Admin, runtime: RuntimeDep) -> ServiceRead:
     """One service."""
     with _transaction(runtime) as session:
         return services.get_or_raise(session=session, service_id=service_id)
@@ -199,7 +207,7 @@ def get_service(service_id: str, caller: Admin, runtime: RuntimeDep) -> ServiceR
 
 @router.patch("/services/{service_id:path}")
 def update_service(
-    service_id: str, body: ServiceUpdate, caller: Admin, runtime: RuntimeDep
+    *, service_id: str, body: ServiceUpdate, caller: Admin, runtime: RuntimeDep
 ) -> ServiceRead:
     """Change how a service is reached."""
     with _writing(runtime) as session:
@@ -209,7 +217,7 @@ def update_service(
 
 
 @router.delete("/services/{service_id:path}", status_code=204)
-def delete_service(service_id: str, caller: Admin, runtime: RuntimeDep) -> Response:
+def delete_service(*, service_id: str, caller: Admin, runtime: RuntimeDep) -> Response:
     """Remove a service no access rule names (409 otherwise)."""
     with _writing(runtime) as session:
         services.delete(session=session, service_id=service_id, actor=caller.actor)
@@ -221,6 +229,7 @@ def delete_service(service_id: str, caller: Admin, runtime: RuntimeDep) -> Respo
 
 @router.get("/access-rules")
 def list_rules(
+    *,
     caller: Admin,
     runtime: RuntimeDep,
     client_system_id: str | None = None,
@@ -235,7 +244,7 @@ def list_rules(
 
 @router.post("/access-rules", status_code=201)
 def create_rule(
-    body: AccessRuleCreate, response: Response, caller: Admin, runtime: RuntimeDep
+    *, body: AccessRuleCreate, response: Response, caller: Admin, runtime: RuntimeDep
 ) -> AccessRuleRead:
     """Allow a client system to call a service."""
     with _writing(runtime) as session:
@@ -245,7 +254,7 @@ def create_rule(
 
 
 @router.get("/access-rules/{rule_id}")
-def get_rule(rule_id: int, caller: Admin, runtime: RuntimeDep) -> AccessRuleRead:
+def get_rule(*, rule_id: int, caller: Admin, runtime: RuntimeDep) -> AccessRuleRead:
     """One rule."""
     with _transaction(runtime) as session:
         return rules.get_or_raise(session=session, rule_id=rule_id)
@@ -253,7 +262,7 @@ def get_rule(rule_id: int, caller: Admin, runtime: RuntimeDep) -> AccessRuleRead
 
 @router.patch("/access-rules/{rule_id}")
 def update_rule(
-    rule_id: int, body: AccessRuleUpdate, caller: Admin, runtime: RuntimeDep
+    *, rule_id: int, body: AccessRuleUpdate, caller: Admin, runtime: RuntimeDep
 ) -> AccessRuleRead:
     """Change a rule's method or path template."""
     with _writing(runtime) as session:
@@ -261,7 +270,7 @@ def update_rule(
 
 
 @router.delete("/access-rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: int, caller: Admin, runtime: RuntimeDep) -> Response:
+def delete_rule(*, rule_id: int, caller: Admin, runtime: RuntimeDep) -> Response:
     """Remove a rule: the calls it allowed are denied again."""
     with _writing(runtime) as session:
         rules.delete(session=session, rule_id=rule_id, actor=caller.actor)
@@ -273,7 +282,7 @@ def delete_rule(rule_id: int, caller: Admin, runtime: RuntimeDep) -> Response:
 
 @router.get("/credentials")
 def list_credentials(
-    caller: Admin, runtime: RuntimeDep, system: str | None = None, include_revoked: bool = True
+    *, caller: Admin, runtime: RuntimeDep, system: str | None = None, include_revoked: bool = True
 ) -> list[CredentialRead]:
     """Every credential (never a secret), or those of one system."""
     with _transaction(runtime) as session:
@@ -284,7 +293,7 @@ def list_credentials(
 
 @router.post("/credentials", status_code=201)
 def issue_credential(
-    body: CredentialCreate, response: Response, caller: Admin, runtime: RuntimeDep
+    *, body: CredentialCreate, response: Response, caller: Admin, runtime: RuntimeDep
 ) -> CredentialIssued:
     """Issue a client id and secret; the secret is in this answer only."""
     with _writing(runtime) as session:
@@ -297,7 +306,7 @@ def issue_credential(
 
 
 @router.get("/credentials/{client_id}")
-def get_credential(client_id: str, caller: Admin, runtime: RuntimeDep) -> CredentialRead:
+def get_credential(*, client_id: str, caller: Admin, runtime: RuntimeDep) -> CredentialRead:
     """One credential, without its secret."""
     with _transaction(runtime) as session:
         return credentials.get_or_raise(session=session, client_id=client_id)
@@ -305,7 +314,7 @@ def get_credential(client_id: str, caller: Admin, runtime: RuntimeDep) -> Creden
 
 @router.patch("/credentials/{client_id}")
 def update_credential(
-    client_id: str, body: CredentialUpdate, caller: Admin, runtime: RuntimeDep
+    *, client_id: str, body: CredentialUpdate, caller: Admin, runtime: RuntimeDep
 ) -> CredentialRead:
     """Change a live credential's scopes or description."""
     with _writing(runtime) as session:
@@ -315,7 +324,7 @@ def update_credential(
 
 
 @router.delete("/credentials/{client_id}")
-def revoke_credential(client_id: str, caller: Admin, runtime: RuntimeDep) -> CredentialRead:
+def revoke_credential(*, client_id: str, caller: Admin, runtime: RuntimeDep) -> CredentialRead:
     """Revoke a credential for good (its tokens stop working within the refresh bound)."""
     with _writing(runtime) as session:
         return credentials.revoke(session=session, client_id=client_id, actor=caller.actor)
@@ -326,6 +335,7 @@ def revoke_credential(client_id: str, caller: Admin, runtime: RuntimeDep) -> Cre
 
 @router.get("/changes")
 def list_changes(
+    *,
     caller: Admin,
     runtime: RuntimeDep,
     entity: EntityKind | None = None,
@@ -349,7 +359,7 @@ def list_changes(
 
 
 @router.get("/changes/{change_id}")
-def get_change(change_id: int, caller: Admin, runtime: RuntimeDep) -> ChangeRead:
+def get_change(*, change_id: int, caller: Admin, runtime: RuntimeDep) -> ChangeRead:
     """One change."""
     with _transaction(runtime) as session:
         change = changes.get(session=session, change_id=change_id)
@@ -376,12 +386,13 @@ async def yaml_body(request: Request) -> bytes:
     },
 )
 def load_document(
+    *,
     caller: Admin,
     runtime: RuntimeDep,
     response: Response,
     body: Annotated[bytes, Depends(yaml_body)],
     prune: bool = False,
-) -> loader.LoadReport:
+) -> LoadReport:
     """Make the registry what the YAML file says; the answer holds new secrets, once."""
     with _writing(runtime) as session:
         report = loader.load(session, body, actor=caller.actor, hasher=runtime.hasher, prune=prune)

@@ -33,6 +33,7 @@ from lgsp.auth.oauth import (
 from lgsp.auth.ratelimit import FailureBrake
 from lgsp.auth.tokens import SCOPES
 from lgsp.bootstrap import Runtime
+from lgsp.settings import Settings
 
 log = logging.getLogger("lgsp.auth")
 
@@ -69,7 +70,7 @@ def _token_endpoint(request: Request, runtime: Runtime) -> _TokenEndpoint:
             tokens=runtime.tokens,
             hasher=runtime.hasher,
             registry=runtime.registry,
-            token_endpoint=settings.resolved_public_url.rstrip("/") + TOKEN_PATH,
+            token_endpoint=_endpoint_for_authlib(settings),
         )
     except InsecureTokenEndpoint:
         log.error("token endpoint disabled: LGSP_PUBLIC_URL must be https (or loopback)")
@@ -79,6 +80,19 @@ def _token_endpoint(request: Request, runtime: Runtime) -> _TokenEndpoint:
     )
     request.app.state.oauth_token_endpoint = endpoint
     return endpoint
+
+
+def _endpoint_for_authlib(settings: Settings) -> str:
+    """The token endpoint's URL as authlib must see it.
+
+    authlib refuses plain-http URLs other than loopback. Production settings
+    already refuse a public URL that is not https; a demo may listen on plain
+    http on a LAN, so there the URL is presented with its TLS scheme.
+    """
+    url = settings.resolved_public_url.rstrip("/") + TOKEN_PATH
+    if settings.environment == "demo" and url.startswith("http://"):
+        return "https://" + url.removeprefix("http://")
+    return url
 
 
 def _oauth_problem(

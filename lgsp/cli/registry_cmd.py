@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -19,6 +20,7 @@ from lgsp.settings import Settings
 from registry import changes, loader
 from registry.dto import ChangeRead, EntityKind
 from registry.errors import Invalid, RegistryError
+from registry.report import LoadReport
 from registry.secrets import SecretHasher
 
 registry_app = typer.Typer(
@@ -40,7 +42,7 @@ def _fail(exc: RegistryError) -> typer.Exit:
     return typer.Exit(2 if isinstance(exc, Invalid) else 1)
 
 
-def write_secrets(path: Path, secrets: Mapping[str, str]) -> None:
+def _write_secrets(path: Path, secrets: Mapping[str, str]) -> None:
     """Write `client_id: secret` lines to a new file only its owner can read."""
     # O_EXCL: never overwrite (and so lose) secrets an earlier load wrote.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -52,6 +54,7 @@ def write_secrets(path: Path, secrets: Mapping[str, str]) -> None:
 
 @registry_app.command("load")
 def load(
+    *,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     prune: Annotated[bool, typer.Option(help="remove what the file does not name")] = False,
     secrets_out: Annotated[
@@ -75,7 +78,7 @@ def load(
             # Written before the commit: if the file cannot be written, nothing
             # is created whose secret nobody would ever see.
             if report.secrets and secrets_out is not None:
-                write_secrets(secrets_out, report.secrets)
+                _write_secrets(secrets_out, report.secrets)
     except RegistryError as exc:
         raise _fail(exc) from None
     finally:
@@ -89,7 +92,7 @@ def load(
             typer.echo(f"  {client_id}  {secret}")
 
 
-def _print_report(report: loader.LoadReport) -> None:
+def _print_report(report: LoadReport) -> None:
     for action in report.actions:
         typer.echo(f"{action.action:<7} {action.entity:<12} {action.key}")
     for note in report.kept:
@@ -105,6 +108,7 @@ def _print_report(report: loader.LoadReport) -> None:
 
 @registry_app.command("changes")
 def list_changes(
+    *,
     entity: Annotated[EntityKind | None, typer.Option(help="only this kind of entity")] = None,
     key: Annotated[str | None, typer.Option(help="only the entity with this key")] = None,
     since: Annotated[dt.datetime | None, typer.Option(help="from this UTC time on")] = None,
@@ -122,7 +126,8 @@ def list_changes(
                 f"{change.action} {change.entity} {change.entity_key}"
             )
             if full:
-                typer.echo(f"       before: {change.before}\n       after:  {change.after}")
+                for label, entity_json in (("before", change.before), ("after", change.after)):
+                    typer.echo(f"       {label}: {json.dumps(entity_json, ensure_ascii=False)}")
     except RegistryError as exc:
         raise _fail(exc) from None
     finally:

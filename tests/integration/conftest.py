@@ -25,10 +25,12 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def runtime(settings: Settings) -> Runtime:
-    """A prepared (migrated, keyed) node runtime."""
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """A prepared (migrated, keyed) node runtime; its connections are closed afterwards."""
     prepare(settings)
-    return build_runtime(settings)
+    built = build_runtime(settings)
+    yield built
+    built.engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from registry import changes, credentials, members, rules, services, systems
 from registry.errors import Invalid
-from registry.loader import LoadReport, load
+from registry.loader import load
+from registry.report import LoadReport
 from tests import factories as f
 from tests.factories import EXAMPLE_FILE, change_count, transaction
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lgsp.bootstrap import Runtime
+from registry import members, systems
 from tests import factories as f
 from tests.factories import EXAMPLE_FILE, HUE, IOC, REPORTS, transaction
 
@@ -221,19 +222,22 @@ def test_load_takes_yaml_only_and_reports_every_problem(
 
 def test_only_admins_may_use_the_registry_api(client: TestClient, runtime: Runtime) -> None:
     exchange_only = {"Authorization": f"Bearer {_token(runtime, ['exchange'], system_id=IOC)}"}
-    requests = [
+    load = EXAMPLE_FILE.read_bytes()
+    requests: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/registry/members", {}),
         ("POST", "/registry/members", {"json": {"code": HUE, "name": "x"}}),
         ("GET", f"/registry/services/{REPORTS}", {}),
         ("DELETE", f"/registry/systems/{IOC}", {}),
         ("GET", "/registry/changes", {}),
-        ("POST", "/registry/load", {"content": EXAMPLE_FILE.read_bytes(), "headers": YAML}),
+        ("POST", "/registry/load", {"content": load}),
     ]
     for method, url, extra in requests:
-        headers = {**extra.pop("headers", {}), **exchange_only}
-        _problem(client.request(method, url, headers=headers, **extra), 403)
-        _problem(client.request(method, url, headers=extra.get("headers", YAML), **extra), 401)
+        refused = client.request(method, url, headers={**YAML, **exchange_only}, **extra)
+        assert _problem(refused, 403)["type"] == "urn:lgsp:problem:forbidden"
+        anonymous = client.request(method, url, headers=YAML, **extra)
+        assert _problem(anonymous, 401)["type"] == "urn:lgsp:problem:unauthenticated"
     # Nothing was written by the refused requests.
     with transaction(runtime.engine) as session:
-        assert f.members.list_all(session=session)[0].code == HUE  # the exchange client's own
-        assert f.systems.get(session=session, system_id=IOC) is not None
+        # Only the exchange client's own member and system exist.
+        assert [m.code for m in members.list_all(session=session)] == [HUE]
+        assert [s.id for s in systems.list_all(session=session)] == [IOC]

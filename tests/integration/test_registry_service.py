@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from registry import changes, credentials, members, rules, services, systems
 from registry.dto import (
@@ -101,12 +103,13 @@ def test_duplicates_and_dangling_references_are_refused(engine: Engine) -> None:
 def test_deleting_what_is_still_referenced_is_a_conflict(engine: Engine) -> None:
     with transaction(engine) as session:
         rule = f.rule(session, client_system_id=IOC, service_id=REPORTS)
-    for delete in (
+    deletes: list[Callable[[Session], None]] = [
         lambda s: members.delete(session=s, code=HUE, actor=ADMIN),
         lambda s: systems.delete(session=s, system_id=HUE_S, actor=ADMIN),
         lambda s: systems.delete(session=s, system_id=IOC, actor=ADMIN),
         lambda s: services.delete(session=s, service_id=REPORTS, actor=ADMIN),
-    ):
+    ]
+    for delete in deletes:
         with pytest.raises(Conflict), transaction(engine) as session:
             delete(session)
     with transaction(engine) as session:

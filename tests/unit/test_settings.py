@@ -53,5 +53,15 @@ def test_unknown_settings_are_refused() -> None:
 
 def test_production_refuses_a_published_secret() -> None:
     with pytest.raises(ValidationError, match="demo value"):
-        Settings(environment="production", secret_hash_key="change-me")  # type: ignore[arg-type]
+        Settings(
+            environment="production",
+            public_url="https://lgsp.example.vn",
+            secret_hash_key="change-me",  # type: ignore[arg-type]
+        )
     Settings(environment="demo", secret_hash_key="change-me")  # type: ignore[arg-type]
+
+
+def test_production_needs_an_https_public_url() -> None:
+    with pytest.raises(ValidationError, match="https"):
+        Settings(environment="production", public_url="http://lgsp.example.vn")
+    Settings(environment="production", public_url="https://lgsp.example.vn")
