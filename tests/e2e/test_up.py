@@ -123,3 +123,36 @@ def test_up_twice_keeps_the_first_credential(tmp_path: Path) -> None:
     # The secret is shown once; later starts name the file instead.
     assert first["client_secret"] not in outputs[1]
     assert "admin-credential.json" in outputs[1]
+
+
+def test_two_workers_share_one_prepared_store_and_merge_metrics(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
+    env["LGSP_DATA_DIR"] = str(tmp_path / "var")
+    process = subprocess.Popen(
+        [LGSP, "up", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        with httpx.Client(base_url=url) as client:
+            # New connections spread over both workers' accept loops.
+            for _ in range(40):
+                assert client.get("/healthz", headers={"Connection": "close"}).status_code == 200
+            metrics = client.get("/metrics").text
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    line = next(
+        m
+        for m in metrics.splitlines()
+        if m.startswith('lgsp_http_requests_total{method="GET",route="/healthz",status="200"}')
+    )
+    # Whichever worker answered the scrape, it reports the requests of both.
+    assert float(line.rsplit(" ", 1)[1]) >= 40
+    assert out.count("Started server process") == 2
+    assert "First admin credential" in out

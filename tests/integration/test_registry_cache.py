@@ -16,7 +16,7 @@ from registry.access import authorize
 from registry.dto import MemberCreate
 from registry.loader import load
 from tests import factories as f
-from tests.conftest import test_database_url as postgres_url
+from tests.conftest import pg_test_url as postgres_url
 from tests.factories import EXAMPLE_FILE, transaction
 
 pytestmark = pytest.mark.storage
