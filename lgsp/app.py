@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from lgsp.api import health, problems
 from lgsp.api.metrics import Metrics
 from lgsp.api.middleware import install_middleware
-from lgsp.api.registry_routes import router as registry_router
+from lgsp.api.registry import router as registry_router
 from lgsp.auth.routes import router as oauth_router
 from lgsp.bootstrap import Runtime, build_runtime
 from lgsp.settings import Settings

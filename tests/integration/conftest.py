@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from lgsp.app import create_app
 from lgsp.bootstrap import Runtime, build_runtime, prepare
 from lgsp.settings import Settings
-from registry.models import Change, Credential, Member, System
-from registry.secrets import generate_client_id, generate_secret
+from tests.integration.auth_factories import add_client
 
 
 @pytest.fixture
@@ -51,7 +48,7 @@ def token_for(runtime: Runtime, client: TestClient) -> Callable[..., str]:
     """Mint an access token, through the real token endpoint, for a new client with `scopes`."""
 
     def mint(*scopes: str, system_code: str = "TEST") -> str:
-        client_id, secret = add_credential(runtime, scopes=scopes, system_code=system_code)
+        client_id, secret = add_client(runtime, scopes=scopes, system_code=system_code)
         answer = client.post(
             "/oauth/token",
             data={"grant_type": "client_credentials"},
@@ -63,54 +60,3 @@ def token_for(runtime: Runtime, client: TestClient) -> Callable[..., str]:
         return token
 
     return mint
-
-
-def add_credential(
-    runtime: Runtime, *, scopes: Sequence[str], system_code: str = "TEST"
-) -> tuple[str, str]:
-    """Insert a member, a system and a credential straight into the registry tables."""
-    now = dt.datetime.now(dt.UTC)
-    member_code = "000.00.00.H57"
-    system_id = f"{member_code}:{system_code}"
-    client_id, secret = generate_client_id(), generate_secret()
-    with Session(runtime.engine) as session, session.begin():
-        if session.get(Member, member_code) is None:
-            session.add(Member(code=member_code, name="Tỉnh thử", created_at=now, updated_at=now))
-        if session.get(System, system_id) is None:
-            session.add(
-                System(
-                    id=system_id,
-                    member_code=member_code,
-                    code=system_code,
-                    name="Hệ thống thử",
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        # No ORM relationships order the inserts, so make the parents exist first.
-        session.flush()
-        session.add(
-            Credential(
-                client_id=client_id,
-                system_id=system_id,
-                secret_hash=runtime.hasher.hash(secret),
-                scopes=" ".join(scopes),
-                description="test",
-                created_at=now,
-                revoked_at=None,
-            )
-        )
-        session.add(
-            Change(
-                at=now,
-                actor="test",
-                entity="credential",
-                entity_key=client_id,
-                action="create",
-                before=None,
-                after={"client_id": client_id},
-                note="",
-            )
-        )
-    runtime.registry.refresh()
-    return client_id, secret

@@ -173,3 +173,21 @@ def test_500_hides_the_failure(app: FastAPI) -> None:
     assert_problem(answer, 500, "internal")
     assert "hunter2" not in answer.text
     assert "RuntimeError" not in answer.text
+
+
+def test_415_registry_writes_want_json(client: TestClient, token_for: Callable[..., str]) -> None:
+    token = token_for("admin")
+    answer = client.post(
+        "/registry/members",
+        content=b"code=000.00.01.H57&name=x",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert_problem(answer, 415, "unsupported-media-type")
+    # The declarative load is the one registry write that takes YAML, not JSON.
+    answer = client.post(
+        "/registry/load", json={"version": 1}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert_problem(answer, 415, "unsupported-media-type")
