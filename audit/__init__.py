@@ -1,0 +1,1 @@
+"""The signed, tamper-evident exchange log and its offline verifier."""

@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from lgsp.api import health, problems
+from lgsp.api.audit_routes import router as audit_router
+from lgsp.api.exchange_routes import router as exchange_router
 from lgsp.api.metrics import Metrics
 from lgsp.api.middleware import install_middleware
 from lgsp.api.registry import router as registry_router
 from lgsp.auth.routes import router as oauth_router
 from lgsp.bootstrap import Runtime, build_runtime
+from lgsp.exchange.pipeline import ExchangeServices
 from lgsp.settings import Settings
 
 
@@ -22,9 +25,12 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runtime.registry.start()
+        await runtime.journal.start()
         try:
             yield
         finally:
+            await runtime.journal.stop()
+            await runtime.providers.aclose()
             await runtime.registry.stop()
             runtime.engine.dispose()
 
@@ -38,9 +44,19 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.metrics = Metrics()
+    app.state.exchange = ExchangeServices(
+        settings=runtime.settings,
+        tokens=runtime.tokens,
+        registry=runtime.registry,
+        validators=runtime.validators,
+        journal=runtime.journal,
+        providers=runtime.providers,
+    )
     problems.install(app)
     app.include_router(oauth_router)
     app.include_router(registry_router)
+    app.include_router(exchange_router)
+    app.include_router(audit_router)
     app.include_router(health.router)
     install_middleware(app, runtime.settings, metrics=app.state.metrics)
     return app

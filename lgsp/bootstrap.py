@@ -6,13 +6,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from adapters.discovery import discover
+from audit.signing import Ed25519Signer
+from lgsp.audit_signing import ensure_audit_key, load_audit_signer, publish_audit_key
 from lgsp.auth.keys import KeyMaterial, ensure_keys, load_keys
 from lgsp.auth.tokens import TokenService
 from lgsp.db import migrate
 from lgsp.db.engine import make_engine
+from lgsp.exchange.journal import Journal
+from lgsp.exchange.providers import Providers
 from lgsp.registry_cache import RegistryCache
 from lgsp.settings import Settings
 from registry.secrets import SecretHasher
+from schemas.catalogue import Catalogue
+from schemas.validation import SchemaValidators
 
 
 @dataclass
@@ -25,6 +32,10 @@ class Runtime:
     hasher: SecretHasher
     registry: RegistryCache
     tokens: TokenService
+    audit_signer: Ed25519Signer
+    journal: Journal
+    validators: SchemaValidators
+    providers: Providers
 
 
 def engine_for(settings: Settings) -> Engine:
@@ -44,12 +55,15 @@ def prepare(settings: Settings) -> None:
     workers never race each other on migrations or key files.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys_dir = settings.resolved_keys_dir
+    ensure_keys(keys_dir)
+    ensure_audit_key(keys_dir)
     engine = engine_for(settings)
     try:
         migrate.upgrade(engine)
+        publish_audit_key(engine, load_audit_signer(keys_dir))
     finally:
         engine.dispose()
-    ensure_keys(settings.resolved_keys_dir)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -66,6 +80,10 @@ def build_runtime(settings: Settings) -> Runtime:
         clock_skew_seconds=settings.token_clock_skew_seconds,
         registry=registry,
     )
+    audit_signer = load_audit_signer(settings.resolved_keys_dir)
+    validators = SchemaValidators(Catalogue.builtin())
+    # Every registered schema compiles here, so a broken one stops the start, not a call.
+    validators.compile_all()
     return Runtime(
         settings=settings,
         engine=engine,
@@ -73,4 +91,8 @@ def build_runtime(settings: Settings) -> Runtime:
         hasher=hasher,
         registry=registry,
         tokens=tokens,
+        audit_signer=audit_signer,
+        journal=Journal(engine, signer=audit_signer),
+        validators=validators,
+        providers=Providers(discover()),
     )

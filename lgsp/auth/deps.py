@@ -18,7 +18,8 @@ REALM = "lgsp"
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
-def _invalid(description: str) -> Problem:
+def invalid_token(description: str) -> Problem:
+    """A 401 problem for a token that is present but not acceptable."""
     return Problem(
         INVALID_TOKEN,
         description,
@@ -41,7 +42,7 @@ def bearer_token(request: Request) -> str:
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not _B64TOKEN.fullmatch(token):
-        raise _invalid("the Authorization header is not a bearer token")
+        raise invalid_token("the Authorization header is not a bearer token")
     return token
 
 
@@ -51,7 +52,7 @@ async def authenticate(request: Request, runtime: Runtime = Depends(get_runtime)
     try:
         caller = runtime.tokens.verify(token)
     except InvalidToken as exc:
-        raise _invalid(str(exc)) from exc
+        raise invalid_token(str(exc)) from exc
     # Later steps (audit, per-caller limits) read who is calling from here.
     request.state.caller = caller
     return caller

@@ -82,7 +82,7 @@ class KeyMaterial:
         return {"keys": [self.public_jwk()]}
 
 
-def _create_exclusive(path: Path, data: bytes) -> None:
+def create_private_file(path: Path, data: bytes) -> None:
     """Write `path` atomically with mode 0600, unless it already exists (then keep it)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -119,14 +119,15 @@ def ensure_keys(keys_dir: Path) -> None:
         pem = Ed25519PrivateKey.generate().private_bytes(
             Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
         )
-        _create_exclusive(signing, pem)
+        create_private_file(signing, pem)
     hash_key = keys_dir / SECRET_HASH_KEY_FILE
     if not hash_key.exists():
         # Text, so the same value can be moved into LGSP_SECRET_HASH_KEY unchanged.
-        _create_exclusive(hash_key, (secrets.token_urlsafe(32) + "\n").encode("ascii"))
+        create_private_file(hash_key, (secrets.token_urlsafe(32) + "\n").encode("ascii"))
 
 
-def _read_private(path: Path) -> bytes:
+def read_private_file(path: Path) -> bytes:
+    """The bytes of a private key file; warns when others may read it."""
     try:
         mode = path.stat().st_mode
         data = path.read_bytes()
@@ -140,7 +141,7 @@ def _read_private(path: Path) -> bytes:
 
 
 def _load_signing_key(path: Path) -> OKPKey:
-    data = _read_private(path)
+    data = read_private_file(path)
     try:
         return OKPKey.import_key(data)
     except (JoseError, ValueError, TypeError) as exc:
@@ -153,7 +154,7 @@ def _secret_hash_key(keys_dir: Path, settings: Settings) -> bytes:
         if len(key) < MIN_SECRET_HASH_KEY_BYTES:
             raise KeyFileError("LGSP_SECRET_HASH_KEY must be at least 32 bytes")
         return key
-    key = _read_private(keys_dir / SECRET_HASH_KEY_FILE).strip()
+    key = read_private_file(keys_dir / SECRET_HASH_KEY_FILE).strip()
     if len(key) < MIN_SECRET_HASH_KEY_BYTES:
         raise KeyFileError(f"{keys_dir / SECRET_HASH_KEY_FILE} holds fewer than 32 bytes")
     return key

@@ -65,7 +65,7 @@ def test_ensure_keys_generates_only_what_is_missing(tmp_path: Path) -> None:
 def test_a_racing_writer_keeps_the_first_key(tmp_path: Path) -> None:
     target = tmp_path / SIGNING_KEY_FILE
     target.write_bytes(b"first")
-    keys_module._create_exclusive(target, b"second")
+    keys_module.create_private_file(target, b"second")
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == [SIGNING_KEY_FILE]
 

@@ -1,0 +1,1 @@
+"""The synchronous exchange: authenticate, authorize, validate, audit, forward, audit, answer."""

@@ -1,0 +1,102 @@
+"""Durable audit entries with group commit: each answer waits for its own entry's commit only.
+
+Concurrent requests hand their entries to one writer task per process. While
+a batch is being committed, later entries queue up and go together in the
+next transaction, so one fsync covers many requests; nobody is answered
+before the transaction holding its entry has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from audit.entry import EntryDraft
+from audit.signing import Signer
+from audit.store import AppendedEntry, append_many
+
+log = logging.getLogger("lgsp.journal")
+
+
+class JournalUnavailable(Exception):
+    """The entries could not be made durable; the exchange must not go on."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    drafts: Sequence[EntryDraft]
+    done: asyncio.Future[list[AppendedEntry]] = field(repr=False)
+
+
+class Journal:
+    """One writer task that commits the entries of concurrent requests in shared transactions."""
+
+    def __init__(self, engine: Engine, *, signer: Signer, max_batch: int = 512) -> None:
+        self._engine = engine
+        self._signer = signer
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Pending] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the writer in the running event loop."""
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._run(), name="audit-journal")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop the writer."""
+        if self._task is None or self._queue is None:
+            return
+        await self._queue.join()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def record(self, drafts: Sequence[EntryDraft]) -> list[AppendedEntry]:
+        """Append `drafts` and return once they are committed; `JournalUnavailable` otherwise."""
+        if self._queue is None:
+            raise JournalUnavailable("the audit journal is not running")
+        done: asyncio.Future[list[AppendedEntry]] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(drafts=drafts, done=done))
+        return await done
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        queue = self._queue
+        while True:
+            batch = [await queue.get()]
+            size = len(batch[0].drafts)
+            while size < self._max_batch and not queue.empty():
+                item = queue.get_nowait()
+                batch.append(item)
+                size += len(item.drafts)
+            try:
+                appended = await asyncio.to_thread(self._commit, batch)
+            except Exception as exc:
+                log.exception("audit batch of %d entries failed", size)
+                failure = JournalUnavailable("the audit log could not be written")
+                failure.__cause__ = exc
+                for item in batch:
+                    if not item.done.done():
+                        item.done.set_exception(failure)
+            else:
+                start = 0
+                for item in batch:
+                    end = start + len(item.drafts)
+                    if not item.done.done():
+                        item.done.set_result(appended[start:end])
+                    start = end
+            finally:
+                for _ in batch:
+                    queue.task_done()
+
+    def _commit(self, batch: Sequence[_Pending]) -> list[AppendedEntry]:
+        drafts = [draft for item in batch for draft in item.drafts]
+        with self._engine.begin() as connection:
+            return append_many(connection, drafts, signer=self._signer)

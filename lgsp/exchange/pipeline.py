@@ -1,0 +1,204 @@
+"""The one place where the steps of a synchronous exchange are composed.
+
+authenticate → resolve → authorize → validate → audit(request) → forward → audit(outcome) → answer
+
+A refusal at any step before forwarding is one `refusal` entry and nothing
+reaches the provider. Once the request entry is committed the provider is
+called once; whatever happens then is one `outcome` entry. Every answer
+leaves only after its own entry has committed (fail closed: 503 otherwise).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from adapters.base import OutboundRequest, ProviderResponse, Timeouts
+from adapters.errors import UpstreamError, UpstreamTimeout
+from audit.entry import digest
+from lgsp.api.problems import (
+    UNAVAILABLE,
+    Problem,
+    ProblemType,
+    problem_response,
+)
+from lgsp.auth.tokens import TokenService
+from lgsp.exchange import headers
+from lgsp.exchange.authenticate import authenticate
+from lgsp.exchange.authorize import authorize
+from lgsp.exchange.entries import Facts
+from lgsp.exchange.errors import Refused
+from lgsp.exchange.journal import Journal, JournalUnavailable
+from lgsp.exchange.providers import Providers, UnknownAdapter
+from lgsp.exchange.resolve import Target, resolve, service_id_of
+from lgsp.exchange.validate import validate
+from lgsp.registry_cache import RegistryCache
+from lgsp.settings import Settings
+from schemas.validation import SchemaValidators
+
+log = logging.getLogger("lgsp.exchange")
+
+EXCHANGE_PREFIX = "/x/"
+
+UPSTREAM_UNAVAILABLE = ProblemType("upstream-unavailable", 502, "The provider could not be reached")
+UPSTREAM_TIMEOUT = ProblemType("upstream-timeout", 504, "The provider did not answer in time")
+UNLOGGED = "the exchange could not write its audit log, so it did not go on"
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeServices:
+    """What the pipeline needs from the node's runtime."""
+
+    settings: Settings
+    tokens: TokenService
+    registry: RegistryCache
+    validators: SchemaValidators
+    journal: Journal
+    providers: Providers
+
+
+def _raw_target(request: Request) -> tuple[str, str]:
+    """The raw service path (after `/x/`) and query string, as received."""
+    raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
+    path = bytes(raw).decode("latin-1").split("?", 1)[0]
+    query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
+    return path.removeprefix(EXCHANGE_PREFIX.rstrip("/")), query
+
+
+async def run(request: Request, *, services: ExchangeServices) -> Response:
+    """Carry one synchronous exchange through every step and answer."""
+    started = time.perf_counter()
+    exchange_id: str = request.state.exchange_id
+    service_path, query = _raw_target(request)
+    body = await request.body()
+    facts = Facts.of(
+        exchange_id=exchange_id,
+        node=services.settings.node_id,
+        method=request.method,
+        raw_target=(service_path + ("?" + query if query else "")).encode("latin-1"),
+        body=body,
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
+    snapshot = services.registry.snapshot
+    try:
+        facts.caller = authenticate(request, tokens=services.tokens)
+        facts.service_id = service_id_of(service_path)
+        target = resolve(service_path, snapshot=snapshot)
+        rule = authorize(facts.caller, target, method=request.method, snapshot=snapshot)
+        facts.route_template = rule.path_template
+        validate(
+            target,
+            method=request.method,
+            content_type=request.headers.get("content-type"),
+            body=body,
+            validators=services.validators,
+        )
+    except Refused as refusal:
+        return await _refuse(refusal, facts=facts, services=services, started=started)
+
+    try:
+        (entry,) = await services.journal.record([facts.draft("request")])
+    except JournalUnavailable:
+        return _unlogged(exchange_id)
+    request_hash = entry.hash_hex
+
+    outbound = OutboundRequest(
+        method=request.method,
+        path=target.provider_path,
+        query=query,
+        headers=(
+            *headers.outbound(request.headers.items()),
+            ("X-LGSP-Exchange-Id", exchange_id),
+            ("X-LGSP-Client", facts.caller.system_id),
+        ),
+        body=body,
+        exchange_id=exchange_id,
+        timeouts=_timeouts(target),
+    )
+    answer, failure = await _forward(outbound, target=target, services=services)
+    latency_us = int((time.perf_counter() - started) * 1_000_000)
+    if failure is not None:
+        outcome = facts.draft(
+            "outcome", status=failure.type.status, latency_us=latency_us, reason=failure.type.slug
+        )
+    else:
+        assert answer is not None
+        outcome = facts.draft(
+            "outcome",
+            status=answer.status,
+            latency_us=latency_us,
+            response_digest=digest(answer.body),
+        )
+    try:
+        await services.journal.record([outcome])
+    except JournalUnavailable:
+        return _unlogged(exchange_id)
+
+    extra = {"X-LGSP-Request-Hash": f"sha256:{request_hash}"}
+    if failure is not None:
+        failure.headers = {**failure.headers, **extra}
+        return problem_response(failure, instance=_INSTANCE, exchange_id=exchange_id)
+    assert answer is not None
+    return _relay(answer, exchange_id=exchange_id, extra=extra)
+
+
+_INSTANCE = "/x/{service}"
+
+
+async def _refuse(
+    refusal: Refused, *, facts: Facts, services: ExchangeServices, started: float
+) -> Response:
+    latency_us = int((time.perf_counter() - started) * 1_000_000)
+    status = refusal.problem.type.status
+    try:
+        await services.journal.record(
+            [facts.draft("refusal", status=status, latency_us=latency_us, reason=refusal.reason)]
+        )
+    except JournalUnavailable:
+        return _unlogged(facts.exchange_id)
+    return problem_response(refusal.problem, instance=_INSTANCE, exchange_id=facts.exchange_id)
+
+
+def _timeouts(target: Target) -> Timeouts:
+    read = target.service.timeout_seconds
+    # Connecting is quick on a healthy network; a provider that cannot even
+    # accept within a few seconds is down, whatever its answer timeout is.
+    return Timeouts(connect=min(read, 5.0), read=read)
+
+
+async def _forward(
+    outbound: OutboundRequest, *, target: Target, services: ExchangeServices
+) -> tuple[ProviderResponse | None, Problem | None]:
+    try:
+        adapter = await services.providers.adapter_for(target.service)
+        return await adapter.send(outbound), None
+    except UpstreamTimeout:
+        detail = f"{target.service.id} did not answer within {outbound.timeouts.read:g} s"
+        return None, Problem(UPSTREAM_TIMEOUT, detail)
+    except UpstreamError as exc:
+        log.warning("provider of %s failed: %s", target.service.id, type(exc).__name__)
+        return None, Problem(UPSTREAM_UNAVAILABLE, f"{target.service.id} could not be reached")
+    except UnknownAdapter as exc:
+        log.error("service %s: %s", target.service.id, exc)
+        return None, Problem(UPSTREAM_UNAVAILABLE, f"{target.service.id} is misconfigured")
+
+
+def _relay(answer: ProviderResponse, *, exchange_id: str, extra: dict[str, str]) -> Response:
+    response = Response(content=answer.body, status_code=answer.status)
+    # Starlette set content-length for the body; the provider's headers follow as sent.
+    response.raw_headers.extend(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in headers.inbound(answer.headers)
+    )
+    response.raw_headers.append((b"x-lgsp-exchange-id", exchange_id.encode("latin-1")))
+    for name, value in extra.items():
+        response.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    return response
+
+
+def _unlogged(exchange_id: str) -> Response:
+    return problem_response(Problem(UNAVAILABLE, UNLOGGED), exchange_id=exchange_id)

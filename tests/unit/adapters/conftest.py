@@ -1,0 +1,11 @@
+"""The adapters' async tests run on asyncio (aiohttp and asyncio streams need it)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Run `@pytest.mark.anyio` tests on asyncio only."""
+    return "asyncio"
