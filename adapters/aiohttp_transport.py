@@ -104,7 +104,7 @@ class AiohttpTransport:
                 allow_redirects=False,
                 timeout=timeout,
             ) as response:
-                content = await _read_body(response, limit=max_response_bytes)
+                content = await _read_body(response, method=method, limit=max_response_bytes)
                 return ProviderResponse(
                     status=response.status,
                     headers=tuple(
@@ -127,7 +127,14 @@ class AiohttpTransport:
             await self._session.close()
 
 
-async def _read_body(response: aiohttp.ClientResponse, *, limit: int) -> bytes:
+def _has_body(method: str, status: int) -> bool:
+    # RFC 9110 §6.4.1: these answers have no content whatever their Content-Length says.
+    return method != "HEAD" and status >= 200 and status not in (204, 304)
+
+
+async def _read_body(response: aiohttp.ClientResponse, *, method: str, limit: int) -> bytes:
+    if not _has_body(method, response.status):
+        return await response.read()
     declared = response.content_length
     if declared is not None and declared > limit:
         response.close()

@@ -36,8 +36,9 @@ class Problem:
 
     def describe(self) -> str:
         """One line naming the entry (or key) and the fault."""
-        where = "key" if self.entry_id is None else f"entry {self.entry_id}"
-        return f"{where}: {self.what}: {self.detail}"
+        if self.entry_id is None:
+            return f"{self.what}: {self.detail}"
+        return f"entry {self.entry_id}: {self.what}: {self.detail}"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -141,7 +142,7 @@ def _store_keys(connection: Connection, problems: list[Problem]) -> dict[str, by
             check_key_id(key.key_id, key.public_key)
         except InvalidKey as exc:
             # Left out of the key map, so the entries it signed fail as unknown-key too.
-            problems.append(Problem(None, f"key {key.key_id}", str(exc)))
+            problems.append(Problem(None, "key", f"{key.key_id}: {exc}"))
             continue
         keys[key.key_id] = key.public_key
     return keys

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012, Schema
 
 from schemas.catalogue import Catalogue
+from schemas.errors import BrokenSchema, ForeignReference
 from schemas.pointers import json_pointer, path_order
 from schemas.validation import Violation
 
@@ -47,10 +49,15 @@ def reference_format_checker() -> FormatChecker:
 
 
 class ReferenceSchema:
-    """One catalogue schema under jsonschema, with the same methods as `CompiledSchema`."""
+    """One catalogue schema under jsonschema, with the same methods as `CompiledSchema`.
+
+    jsonschema resolves `$ref`s lazily, so a reference outside the catalogue is found while
+    validating: `ForeignReference` then (and nothing fetched), `BrokenSchema` for a bad pointer.
+    """
 
     def __init__(self, *, catalogue: Catalogue, schema_id: str) -> None:
         self.schema_id = schema_id
+        self._uris = {catalogue.uri(other) for other in catalogue.ids()}
         self._validator = Draft202012Validator(
             dict(catalogue.get(schema_id)),
             registry=reference_registry(catalogue),
@@ -59,13 +66,25 @@ class ReferenceSchema:
 
     def is_valid(self, instance: object) -> bool:
         """Whether `instance` matches the schema."""
-        return self._validator.is_valid(instance)
+        try:
+            return self._validator.is_valid(instance)
+        except Unresolvable as exc:
+            raise self._unresolvable(exc) from exc
 
     def violations(self, instance: object) -> list[Violation]:
         """Every violation, ordered by pointer; messages are jsonschema's and quote values."""
-        found = {
-            (tuple(error.absolute_path), error.message)
-            for error in self._validator.iter_errors(instance)
-        }
+        try:
+            found = {
+                (tuple(error.absolute_path), error.message)
+                for error in self._validator.iter_errors(instance)
+            }
+        except Unresolvable as exc:
+            raise self._unresolvable(exc) from exc
         ordered = sorted(found, key=lambda item: (path_order(item[0]), item[1]))
         return [Violation(json_pointer(path), message) for path, message in ordered]
+
+    def _unresolvable(self, exc: Unresolvable) -> Exception:
+        uri = exc.ref.partition("#")[0]
+        if uri not in self._uris:
+            return ForeignReference(schema_id=self.schema_id, uri=exc.ref)
+        return BrokenSchema(f"schema {self.schema_id!r}: cannot resolve {exc.ref}")

@@ -21,6 +21,7 @@ from adapters.base import OutboundRequest, ProviderResponse, Timeouts
 from adapters.errors import UpstreamError, UpstreamTimeout
 from audit.entry import digest
 from lgsp.api.problems import (
+    BAD_REQUEST,
     UNAVAILABLE,
     Problem,
     ProblemType,
@@ -97,6 +98,7 @@ async def run(request: Request, *, services: ExchangeServices) -> Response:
             body=body,
             validators=services.validators,
         )
+        outbound = _outbound(request, facts=facts, target=target, query=query, body=body)
     except Refused as refusal:
         return await _refuse(refusal, facts=facts, services=services, started=started)
 
@@ -106,19 +108,6 @@ async def run(request: Request, *, services: ExchangeServices) -> Response:
         return _unlogged(exchange_id)
     request_hash = entry.hash_hex
 
-    outbound = OutboundRequest(
-        method=request.method,
-        path=target.provider_path,
-        query=query,
-        headers=(
-            *headers.outbound(request.headers.items()),
-            ("X-LGSP-Exchange-Id", exchange_id),
-            ("X-LGSP-Client", facts.caller.system_id),
-        ),
-        body=body,
-        exchange_id=exchange_id,
-        timeouts=_timeouts(target),
-    )
     answer, failure = await _forward(outbound, target=target, services=services)
     latency_us = int((time.perf_counter() - started) * 1_000_000)
     if failure is not None:
@@ -161,6 +150,29 @@ async def _refuse(
     except JournalUnavailable:
         return _unlogged(facts.exchange_id)
     return problem_response(refusal.problem, instance=_INSTANCE, exchange_id=facts.exchange_id)
+
+
+def _outbound(
+    request: Request, *, facts: Facts, target: Target, query: str, body: bytes
+) -> OutboundRequest:
+    """The call to forward; built before the request entry so a malformed one is a refusal."""
+    assert facts.caller is not None
+    try:
+        return OutboundRequest(
+            method=request.method,
+            path=target.provider_path,
+            query=query,
+            headers=(
+                *headers.outbound(request.headers.items()),
+                ("X-LGSP-Exchange-Id", facts.exchange_id),
+                ("X-LGSP-Client", facts.caller.system_id),
+            ),
+            body=body,
+            exchange_id=facts.exchange_id,
+            timeouts=_timeouts(target),
+        )
+    except ValueError as exc:
+        raise Refused(Problem(BAD_REQUEST, str(exc))) from None
 
 
 def _timeouts(target: Target) -> Timeouts:

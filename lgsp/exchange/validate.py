@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
 
 from lgsp.api.problems import (
     BAD_REQUEST,
+    INTERNAL,
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION,
     InvalidParam,
@@ -15,7 +17,10 @@ from lgsp.api.problems import (
 )
 from lgsp.exchange.errors import Refused
 from lgsp.exchange.resolve import Target
-from schemas.validation import SchemaValidators
+from schemas.errors import SchemaError
+from schemas.validation import CompiledSchema, SchemaValidators
+
+log = logging.getLogger("lgsp.exchange")
 
 _BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
@@ -47,7 +52,7 @@ def validate(
         instance: Any = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise Refused(Problem(BAD_REQUEST, f"the body is not valid JSON: {exc}")) from None
-    violations = validators.get(schema_id).violations(instance)
+    violations = _schema(schema_id, validators=validators).violations(instance)
     if violations:
         raise Refused(
             Problem(
@@ -57,3 +62,15 @@ def validate(
                 extensions={"schema": schema_id},
             )
         )
+
+
+def _schema(schema_id: str, *, validators: SchemaValidators) -> CompiledSchema:
+    try:
+        return validators.get(schema_id)
+    except SchemaError:
+        # A registry naming a schema the catalogue lacks is the operator's fault,
+        # not the caller's: refuse without forwarding an unchecked payload.
+        log.error("schema %s registered for a service is not usable", schema_id)
+        raise Refused(
+            Problem(INTERNAL, f"the schema {schema_id} registered for this service is missing")
+        ) from None

@@ -7,7 +7,8 @@ from importlib.metadata import EntryPoint, entry_points
 import pytest
 
 from adapters.discovery import GROUP, load_factory
-from tests.unit.adapters.contract import CHECKS, HARNESSES, Check, contract_env
+from tests.unit.adapters.contract import CHECKS, HARNESSES, Check
+from tests.unit.adapters.contract_env import contract_env
 
 
 def _entry_points() -> dict[str, EntryPoint]:

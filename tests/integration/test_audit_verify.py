@@ -239,7 +239,8 @@ def test_a_replaced_public_key_in_the_store_is_caught(
     report = verify(engine)
     assert not report.ok
     assert report.problems[0].entry_id is None
-    assert report.problems[0].what == f"key {signer.key_id}"
+    assert report.problems[0].what == "key"
+    assert report.problems[0].describe().startswith(f"key: {signer.key_id}: key id")
     assert report.bad_entries == len(entry_ids)
     assert report.first_bad is not None
     assert report.first_bad.entry_id == entry_ids[0]

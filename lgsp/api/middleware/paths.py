@@ -17,6 +17,15 @@ from lgsp.api.problems import BAD_PATH, Problem, problem_response
 _ENCODED_SEPARATOR = re.compile(rb"%(2f|5c)", re.IGNORECASE)
 _ENCODED_DOT = re.compile(rb"%2e", re.IGNORECASE)
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]|%(0[0-9a-f]|1[0-9a-f]|7f)", re.IGNORECASE)
+# RFC 3986: a raw request target is visible ASCII; anything else must be percent-encoded.
+_NOT_URL = re.compile(rb"[^\x21-\x7e]|#")
+
+
+def query_defect(query: bytes) -> str | None:
+    """Why a raw query string is refused, or None when it is acceptable."""
+    if _NOT_URL.search(query):
+        return "the query contains a character that must be percent-encoded"
+    return None
 
 
 def path_defect(raw_path: bytes) -> str | None:
@@ -29,6 +38,8 @@ def path_defect(raw_path: bytes) -> str | None:
         return "the path contains '\\'"
     if _CONTROL.search(raw_path):
         return "the path contains a control character"
+    if _NOT_URL.search(raw_path):
+        return "the path contains a character that must be percent-encoded"
     if raw_path == b"/":
         return None
     segments = raw_path[1:].split(b"/")
@@ -53,7 +64,7 @@ class PathHygieneMiddleware:
             return
         raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         raw_path = bytes(raw).split(b"?", 1)[0]
-        defect = path_defect(raw_path)
+        defect = path_defect(raw_path) or query_defect(bytes(scope.get("query_string", b"")))
         if defect is None:
             await self.app(scope, receive, send)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lgsp.api.middleware.paths import path_defect
+from lgsp.api.middleware.paths import path_defect, query_defect
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,15 @@ def test_unsafe_paths_are_refused_with_a_reason(raw: bytes, reason: str) -> None
     defect = path_defect(raw)
     assert defect is not None
     assert reason in defect
+
+
+@pytest.mark.parametrize("raw", ["/x/đ".encode(), b"/x/a b", b"/x/a#b"])
+def test_raw_characters_that_need_encoding_are_refused_in_paths(raw: bytes) -> None:
+    assert path_defect(raw) == "the path contains a character that must be percent-encoded"
+
+
+def test_queries_must_be_percent_encoded() -> None:
+    assert query_defect(b"q=%C4%91&a=1") is None
+    assert query_defect(b"") is None
+    assert query_defect("q=đ".encode()) is not None
+    assert query_defect(b"q=a b") is not None

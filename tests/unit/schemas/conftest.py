@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,37 @@ def write_catalogue(tmp_path: Path) -> WriteCatalogue:
         return root
 
     return write
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Serves a schema to anyone who asks, and remembers who asked."""
+
+    asked: list[str]
+
+    def do_GET(self) -> None:
+        self.asked.append(self.path)
+        body = b'{"type": "string"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads `asked`, not the log."""
+
+
+@pytest.fixture
+def schema_server() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server offering a schema: (its URL, the paths it was asked for)."""
+    asked: list[str] = []
+    handler = type("Recorder", (_Recorder,), {"asked": asked})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/x.json", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

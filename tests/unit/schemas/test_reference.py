@@ -6,10 +6,10 @@ import pytest
 from jsonschema import FormatChecker
 
 from schemas.catalogue import Catalogue
+from schemas.errors import ForeignReference
 from schemas.reference import ReferenceSchema, reference_format_checker
 from schemas.validation import Violation
 from tests.unit.schemas.conftest import WriteCatalogue, operator_schema
-from tests.unit.schemas.test_validation import schema_server  # noqa: F401 (a fixture)
 
 
 def test_the_reference_resolves_catalogue_references_and_checks_formats(
@@ -35,13 +35,15 @@ def test_the_reference_refuses_to_run_without_a_date_time_check(
 
 def test_the_reference_fetches_nothing_either(
     write_catalogue: WriteCatalogue,
-    schema_server: tuple[str, list[str]],  # noqa: F811 (the fixture imported above)
+    schema_server: tuple[str, list[str]],
 ) -> None:
     url, asked = schema_server
     root = write_catalogue(
         {"t/v1.schema.json": operator_schema("t/v1", properties={"x": {"$ref": url}})}
     )
     reference = ReferenceSchema(catalogue=Catalogue.from_directory(root), schema_id="t/v1")
-    with pytest.raises(Exception, match="never fetched"):
+    with pytest.raises(ForeignReference, match="never fetched"):
         reference.is_valid({"x": 1})
+    with pytest.raises(ForeignReference):
+        reference.violations({"x": 1})
     assert asked == []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import copy
 import threading
 import unicodedata
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema_rs
@@ -233,40 +231,6 @@ def test_a_local_file_reference_is_not_read(
     with pytest.raises(ForeignReference) as caught:
         validators.get("t/v1")
     assert caught.value.uri == local.as_uri()
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    """Serves a schema to anyone who asks, and remembers who asked."""
-
-    asked: list[str]
-
-    def do_GET(self) -> None:
-        self.asked.append(self.path)
-        body = b'{"type": "string"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the test reads `asked`, not the log."""
-
-
-@pytest.fixture
-def schema_server() -> Iterator[tuple[str, list[str]]]:
-    """A loopback HTTP server offering a schema: (its URL, the paths it was asked for)."""
-    asked: list[str] = []
-    handler = type("Recorder", (_Recorder,), {"asked": asked})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/x.json", asked
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_nothing_is_fetched_even_from_a_server_that_would_answer(

@@ -1,0 +1,83 @@
+"""Group commit: concurrent entries share transactions, each caller waits for its own commit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import Engine, event, func, select
+
+from audit.signing import Ed25519Signer, generate_signing_key
+from audit.tables import audit_entries
+from lgsp.exchange.journal import Journal, JournalUnavailable
+from tests.unit.audit.drafts import make_draft
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(audit_entries)).scalar_one())
+
+
+def test_concurrent_records_share_commits_and_each_returns_committed(engine: Engine) -> None:
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    journal = Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()))
+
+    async def scenario() -> list[int]:
+        await journal.start()
+        try:
+
+            async def one(n: int) -> int:
+                (entry,) = await journal.record([make_draft(n)])
+                # Committed before record() returned: visible to another connection.
+                with engine.connect() as connection:
+                    found = connection.execute(
+                        select(audit_entries.c.id).where(audit_entries.c.id == entry.id)
+                    ).scalar_one_or_none()
+                assert found == entry.id
+                return entry.id
+
+            return list(await asyncio.gather(*(one(n) for n in range(1, 201))))
+        finally:
+            await journal.stop()
+
+    ids = asyncio.run(scenario())
+    assert len(set(ids)) == 200
+    assert _count(engine) == 200
+    # 200 concurrent requests needed far fewer than 200 transactions.
+    assert len(commits) < 100
+
+
+def test_a_failed_write_fails_every_waiting_caller_and_the_journal_goes_on(engine: Engine) -> None:
+    journal = Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()))
+    original = journal._commit
+    failing = {"on": True}
+
+    def flaky(batch):  # type: ignore[no-untyped-def]
+        if failing["on"]:
+            raise OSError("disk full")
+        return original(batch)
+
+    journal._commit = flaky  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        await journal.start()
+        try:
+            results = await asyncio.gather(
+                *(journal.record([make_draft(n)]) for n in range(1, 6)), return_exceptions=True
+            )
+            assert all(isinstance(r, JournalUnavailable) for r in results)
+            failing["on"] = False
+            (entry,) = await journal.record([make_draft(9)])
+            assert entry.id > 0
+        finally:
+            await journal.stop()
+
+    asyncio.run(scenario())
+    assert _count(engine) == 1
+
+
+def test_recording_before_start_is_refused(engine: Engine) -> None:
+    journal = Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()))
+    with pytest.raises(JournalUnavailable):
+        asyncio.run(journal.record([make_draft(1)]))
