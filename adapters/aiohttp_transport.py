@@ -1,33 +1,21 @@
-"""The default HTTP transport: one pooled `aiohttp.ClientSession`, opened in the running loop.
+"""The default HTTP transport of adapters: `ndxp_client`'s aiohttp transport, in adapters' types.
 
-aiohttp rather than httpx on this hot path: a passthrough measured ~4,400 req/s against
-~600 for `httpx.AsyncClient` at 32 concurrent calls (see bench/adapter_passthrough.py).
+The implementation (one pooled `aiohttp.ClientSession`, opened in the running loop, and the
+mapping of aiohttp's failures) lives in `ndxp_client.aiohttp_transport`; this module puts it
+behind the adapters' `HttpTransport` and error tree.
 """
 
 from __future__ import annotations
 
 import ssl
 
-import aiohttp
-import yarl
-from aiohttp.http_exceptions import HttpProcessingError
-
-from adapters.base import Headers, ProviderResponse, Timeouts
-from adapters.errors import (
-    AdapterClosed,
-    UpstreamError,
-    UpstreamProtocolError,
-    UpstreamTimeout,
-    UpstreamUnavailable,
-)
-
-# Headers aiohttp would add on its own; the provider gets only what the caller sent,
-# the service's static headers, and the framing HTTP needs (Host, Content-Length).
-_SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+from adapters.errors import UpstreamError
+from adapters.transport import AdaptedTransport, upstream_error_of
+from ndxp_client import aiohttp_transport as implementation
 
 
-class AiohttpTransport:
-    """An `HttpTransport` over one aiohttp session whose connection pool all calls share.
+class AiohttpTransport(AdaptedTransport):
+    """An adapters `HttpTransport` over one aiohttp session whose pool all calls share.
 
     One instance belongs to one event loop: the session is created on the first request,
     inside the loop that serves the exchange, and closed by `aclose`.
@@ -41,144 +29,20 @@ class AiohttpTransport:
         keepalive_timeout: float = 15.0,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._limit = limit
-        self._limit_per_host = limit_per_host
-        self._keepalive_timeout = keepalive_timeout
-        # None means aiohttp's default: certificates verified against the system store.
-        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
-        self._session: aiohttp.ClientSession | None = None
-        self._closed = False
+        self._aiohttp = implementation.AiohttpTransport(
+            limit=limit,
+            limit_per_host=limit_per_host,
+            keepalive_timeout=keepalive_timeout,
+            ssl_context=ssl_context,
+        )
+        super().__init__(self._aiohttp)
 
     @property
     def is_open(self) -> bool:
         """Whether a session (and so a pool) currently exists."""
-        return self._session is not None and not self._session.closed
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise AdapterClosed("the transport is closed")
-        if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._limit,
-                limit_per_host=self._limit_per_host,
-                keepalive_timeout=self._keepalive_timeout,
-                ssl=self._ssl,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                # Each call stands alone: no cookies kept from one provider answer to the next.
-                cookie_jar=aiohttp.DummyCookieJar(),
-                # The provider's bytes and Content-Encoding go back to the caller unchanged.
-                auto_decompress=False,
-                skip_auto_headers=_SKIP_AUTO_HEADERS,
-                # Never route through a proxy named in the environment.
-                trust_env=False,
-                timeout=aiohttp.ClientTimeout(total=None),
-            )
-        return self._session
-
-    async def request(
-        self,
-        *,
-        method: str,
-        url: str,
-        headers: Headers,
-        body: bytes,
-        timeouts: Timeouts,
-        max_response_bytes: int,
-    ) -> ProviderResponse:
-        """Send one request and return the provider's whole answer (see `HttpTransport`)."""
-        session = self._client()
-        # `connect` also bounds the wait for a free pooled connection and the TLS handshake;
-        # `sock_read` bounds the wait for the head and between two chunks of the body.
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=timeouts.connect, sock_read=timeouts.read
-        )
-        try:
-            async with session.request(
-                method,
-                yarl.URL(url, encoded=True),
-                headers=headers,
-                # No body, no Content-Length on a GET; aiohttp still sends `0` for a POST.
-                data=body or None,
-                allow_redirects=False,
-                timeout=timeout,
-            ) as response:
-                content = await _read_body(response, method=method, limit=max_response_bytes)
-                return ProviderResponse(
-                    status=response.status,
-                    headers=tuple(
-                        (name.decode("latin-1"), value.decode("latin-1"))
-                        for name, value in response.raw_headers
-                    ),
-                    body=content,
-                )
-        except UpstreamError:
-            raise
-        except (aiohttp.ClientError, HttpProcessingError, TimeoutError, OSError) as exc:
-            if self._closed:
-                raise AdapterClosed("the transport was closed during the call") from exc
-            raise upstream_error(exc) from exc
-
-    async def aclose(self) -> None:
-        """Close the session and every pooled connection; idempotent."""
-        self._closed = True
-        if self._session is not None:
-            await self._session.close()
-
-
-def _has_body(method: str, status: int) -> bool:
-    # RFC 9110 §6.4.1: these answers have no content whatever their Content-Length says.
-    return method != "HEAD" and status >= 200 and status not in (204, 304)
-
-
-async def _read_body(response: aiohttp.ClientResponse, *, method: str, limit: int) -> bytes:
-    if not _has_body(method, response.status):
-        return await response.read()
-    declared = response.content_length
-    if declared is not None and declared > limit:
-        response.close()
-        raise UpstreamProtocolError(
-            f"the provider's answer declares {declared} bytes, over the limit of {limit}"
-        )
-    if declared is not None:
-        # The parser stops at Content-Length, so a single read cannot exceed the limit.
-        return await response.read()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_any():
-        size += len(chunk)
-        if size > limit:
-            # Dropping the connection is cheaper than draining an answer nobody will read.
-            response.close()
-            raise UpstreamProtocolError(f"the provider's answer exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        return self._aiohttp.is_open
 
 
 def upstream_error(exc: BaseException) -> UpstreamError:
     """The most specific `UpstreamError` for an aiohttp or socket failure (cause not set)."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return UpstreamTimeout(
-            "connecting to the provider timed out", may_have_reached_provider=False
-        )
-    if isinstance(exc, TimeoutError):
-        return UpstreamTimeout("the provider did not answer within the read timeout")
-    if isinstance(exc, aiohttp.ClientSSLError):
-        return UpstreamUnavailable(
-            "the TLS handshake with the provider failed", may_have_reached_provider=False
-        )
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return UpstreamUnavailable(
-            "could not connect to the provider", may_have_reached_provider=False
-        )
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        # With decompression off, the only payload failure left is a truncated body.
-        return UpstreamUnavailable("the connection dropped before the full answer arrived")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return UpstreamUnavailable("the provider closed the connection without a full answer")
-    if isinstance(exc, aiohttp.ClientResponseError | HttpProcessingError):
-        return UpstreamProtocolError("the provider's answer is not valid HTTP")
-    if isinstance(exc, aiohttp.ClientConnectionError | OSError):
-        return UpstreamUnavailable("the connection to the provider failed")
-    return UpstreamProtocolError("the HTTP exchange with the provider failed")
+    return upstream_error_of(implementation.transport_error(exc))

@@ -1,6 +1,9 @@
-"""The HTTP transport seam: adapters build the call, a transport puts it on the wire.
+"""The HTTP transport seam as adapters see it: `ndxp_client.transport`'s, in adapters' types.
 
-As in httpx, the adapter never touches the network itself. `AiohttpTransport`
+There is one transport implementation, in `ndxp_client` (which may not import `adapters`).
+`AdaptedTransport` puts any `ndxp_client.transport.HttpTransport` behind the adapters' own
+`HttpTransport`: it takes `adapters.base.Timeouts`, returns `ProviderResponse`, and maps the
+transport's errors to `adapters.errors`, keeping each as the cause. `AiohttpTransport`
 (`adapters.aiohttp_transport`) is the default; `MockTransport` answers from a function,
 for tests of code that uses an adapter without a provider.
 """
@@ -12,7 +15,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from adapters.base import Headers, ProviderResponse, Timeouts
-from adapters.errors import AdapterClosed, UpstreamProtocolError
+from adapters.errors import (
+    AdapterClosed,
+    AdapterError,
+    UpstreamError,
+    UpstreamProtocolError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from ndxp_client import transport as seam
 
 
 class HttpTransport(Protocol):
@@ -56,15 +67,34 @@ class TransportCall:
     max_response_bytes: int
 
 
-class MockTransport:
-    """A transport whose answers come from `handler` (which may also raise `UpstreamError`).
+def adapter_error(error: seam.TransportError) -> AdapterError:
+    """The `adapters.errors` error for a transport error (cause not set)."""
+    if isinstance(error, seam.TransportClosed):
+        return AdapterClosed(str(error))
+    return upstream_error_of(error)
 
-    Like a real transport it refuses an answer over `max_response_bytes`.
-    """
 
-    def __init__(self, handler: Callable[[TransportCall], Awaitable[ProviderResponse]]) -> None:
-        self._handler = handler
-        self._closed = False
+def upstream_error_of(error: seam.TransportError) -> UpstreamError:
+    """The `UpstreamError` for a transport failure other than `TransportClosed` (cause not set)."""
+    message = str(error)
+    reached = error.may_have_reached_server
+    if isinstance(error, seam.TransportTimeout):
+        return UpstreamTimeout(message, may_have_reached_provider=reached)
+    if isinstance(error, seam.TransportUnavailable | seam.TransportClosed):
+        return UpstreamUnavailable(message, may_have_reached_provider=reached)
+    return UpstreamProtocolError(message, may_have_reached_provider=reached)
+
+
+def provider_response(response: seam.HttpResponse) -> ProviderResponse:
+    """A transport's answer as the adapters' `ProviderResponse`."""
+    return ProviderResponse(status=response.status, headers=response.headers, body=response.body)
+
+
+class AdaptedTransport:
+    """An adapters `HttpTransport` over an `ndxp_client` transport (`inner`), which it owns."""
+
+    def __init__(self, inner: seam.HttpTransport) -> None:
+        self._inner = inner
 
     async def request(
         self,
@@ -76,17 +106,45 @@ class MockTransport:
         timeouts: Timeouts,
         max_response_bytes: int,
     ) -> ProviderResponse:
-        """Hand the call to the handler and return its answer."""
-        if self._closed:
-            raise AdapterClosed("the transport is closed")
-        call = TransportCall(method, url, headers, body, timeouts, max_response_bytes)
-        response = await self._handler(call)
-        if len(response.body) > max_response_bytes:
-            raise UpstreamProtocolError(
-                f"the provider's answer exceeds the limit of {max_response_bytes} bytes"
+        """Send one request through the inner transport (see `HttpTransport`)."""
+        try:
+            response = await self._inner.request(
+                method=method,
+                url=url,
+                headers=headers,
+                body=body,
+                timeouts=seam.Timeouts(connect=timeouts.connect, read=timeouts.read),
+                max_response_bytes=max_response_bytes,
             )
-        return response
+        except seam.TransportError as exc:
+            raise adapter_error(exc) from exc
+        return provider_response(response)
 
     async def aclose(self) -> None:
-        """Refuse further calls."""
-        self._closed = True
+        """Close the inner transport and its pool."""
+        await self._inner.aclose()
+
+
+class MockTransport(AdaptedTransport):
+    """A transport whose answers come from `handler` (which may also raise `UpstreamError`).
+
+    Like a real transport it refuses an answer over `max_response_bytes`.
+    """
+
+    def __init__(self, handler: Callable[[TransportCall], Awaitable[ProviderResponse]]) -> None:
+        async def answer(call: seam.TransportCall) -> seam.HttpResponse:
+            """The handler's answer to the call, both in adapters' types."""
+            timeouts = Timeouts(connect=call.timeouts.connect, read=call.timeouts.read)
+            response = await handler(
+                TransportCall(
+                    call.method,
+                    call.url,
+                    call.headers,
+                    call.body,
+                    timeouts,
+                    call.max_response_bytes,
+                )
+            )
+            return seam.HttpResponse(response.status, response.headers, response.body)
+
+        super().__init__(seam.MockTransport(answer))

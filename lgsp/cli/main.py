@@ -20,7 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(registry_app, name="registry")
 
 
-def _settings_with(**overrides: object) -> Settings:
+def settings_with(**overrides: object) -> Settings:
     """Settings from the environment, with command-line overrides exported for workers.
 
     Workers are separate processes that build their settings from the
@@ -40,21 +40,26 @@ def up(
     data_dir: Annotated[Path | None, typer.Option(help="where SQLite and keys live")] = None,
 ) -> None:
     """Migrate, generate missing keys, make sure an admin credential exists, then serve."""
-    import uvicorn
-
     from lgsp.first_admin import ensure_first_admin
 
-    settings = _settings_with(host=host, port=port, workers=workers, data_dir=data_dir)
+    settings = settings_with(host=host, port=port, workers=workers, data_dir=data_dir)
     prepare(settings)
     admin = ensure_first_admin(settings)
+    url = settings.resolved_public_url
+    typer.echo(f"LGSP exchange at {url}  (database: {redacted_database_url(settings)})")
+    typer.echo(admin.describe(url))
+    serve(settings)
+
+
+def serve(settings: Settings) -> None:
+    """Serve the exchange with uvicorn until interrupted; `prepare` must have run."""
+    import uvicorn
+
     if settings.workers > 1:
         metrics_dir = settings.data_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
-    url = settings.resolved_public_url
-    typer.echo(f"LGSP exchange at {url}  (database: {_redacted(settings)})")
-    typer.echo(admin.describe(url))
     uvicorn.run(
         "lgsp.app:create_app_from_env",
         factory=True,
@@ -83,7 +88,8 @@ def _log_config() -> dict[str, object]:
     return config
 
 
-def _redacted(settings: Settings) -> str:
+def redacted_database_url(settings: Settings) -> str:
+    """The database URL without its password, fit to print."""
     from sqlalchemy.engine import make_url
 
     return make_url(settings.resolved_database_url).render_as_string(hide_password=True)

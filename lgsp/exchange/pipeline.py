@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adapters.base import OutboundRequest, ProviderResponse, Timeouts
-from adapters.errors import UpstreamError, UpstreamTimeout
+from adapters.errors import AdapterError, UpstreamError, UpstreamTimeout
 from audit.entry import digest
 from lgsp.api.problems import (
     BAD_REQUEST,
@@ -194,8 +194,9 @@ async def _forward(
     except UpstreamError as exc:
         log.warning("provider of %s failed: %s", target.service.id, type(exc).__name__)
         return None, Problem(UPSTREAM_UNAVAILABLE, f"{target.service.id} could not be reached")
-    except UnknownAdapter as exc:
-        log.error("service %s: %s", target.service.id, exc)
+    except (UnknownAdapter, AdapterError) as exc:
+        # Bad options or a missing secret: the operator's to fix, logged by kind only.
+        log.error("service %s is misconfigured: %s", target.service.id, type(exc).__name__)
         return None, Problem(UPSTREAM_UNAVAILABLE, f"{target.service.id} is misconfigured")
 
 

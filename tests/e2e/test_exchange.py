@@ -33,6 +33,7 @@ HUE = "000.00.00.H57"
 REPORTS = f"{HUE}:HUE-S/phan-anh-hien-truong/v1"
 DOWN = f"{HUE}:HUE-S/luu-tru/v1"
 SLOW = f"{HUE}:HUE-S/cham/v1"
+BROKEN = f"{HUE}:HUE-S/cau-hinh-sai/v1"
 EXAMPLES = Path(__file__).parents[2] / "schemas/json/phan-anh-hien-truong/v1.examples.json"
 
 
@@ -98,6 +99,13 @@ def _registry(provider_url: str) -> str:
                 "timeout_seconds": 2,
             },
             {
+                "id": BROKEN,
+                "name": "Cấu hình sai",
+                "adapter": "rest",
+                "adapter_options": {"base_url": "not a url", "unknown": 1},
+                "timeout_seconds": 2,
+            },
+            {
                 "id": SLOW,
                 "name": "Chậm",
                 "adapter": "rest",
@@ -106,6 +114,12 @@ def _registry(provider_url: str) -> str:
             },
         ],
         "access_rules": [
+            {
+                "client_system_id": f"{HUE}:IOC",
+                "service_id": BROKEN,
+                "method": "*",
+                "path_template": "*",
+            },
             {
                 "client_system_id": f"{HUE}:IOC",
                 "service_id": REPORTS,
@@ -307,6 +321,14 @@ def test_a_slow_provider_gives_504(province: Province) -> None:
     assert _kinds(entries) == ["request", "outcome"]
     assert entries[1]["reason"] == "upstream-timeout"
     assert int(str(entries[1]["latency_us"])) >= 500_000
+
+
+def test_a_misconfigured_service_gives_502_and_is_logged(province: Province) -> None:
+    answer = province.call("GET", f"/x/{BROKEN}/x", token=province.ioc)
+    assert answer.status_code == 502
+    assert "misconfigured" in answer.json()["detail"]
+    entries = province.entries(answer.headers["X-LGSP-Exchange-Id"])
+    assert _kinds(entries) == ["request", "outcome"]
 
 
 def _verify(database_url: str) -> subprocess.CompletedProcess[str]:

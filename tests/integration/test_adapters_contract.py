@@ -12,10 +12,11 @@ from tests.unit.adapters.contract_env import contract_env
 
 
 def _entry_points() -> dict[str, EntryPoint]:
-    # The installed group, plus the in-tree REST adapter: the contract must run even before
+    # The installed group, plus the in-tree adapters: the contract must run even before
     # the distribution is reinstalled with its entry points (test_discovery checks those).
     found = {entry_point.name: entry_point for entry_point in entry_points(group=GROUP)}
     found.setdefault("rest", EntryPoint("rest", "adapters.rest:RestAdapterFactory", GROUP))
+    found.setdefault("ndxp", EntryPoint("ndxp", "adapters.ndxp:NdxpAdapterFactory", GROUP))
     return found
 
 

@@ -27,7 +27,44 @@ def _rest_options(
     return options
 
 
-HARNESSES: dict[str, Harness] = {"rest": Harness(options_for=_rest_options)}
+NDXP_SERVICE = "VN/GOV/000.00.00.G06/CSDLQGDC/tra-cuu-cong-dan"
+NDXP_SECRET_ENV = "LGSP_CONTRACT_NDXP_HMAC_SECRET"
+
+
+def _ndxp_options(
+    base_url: str, headers: Mapping[str, str], max_response_bytes: int | None
+) -> Mapping[str, object]:
+    """`ndxp` options: NDXP at the provider URL, HMAC-signed, the static headers and limit."""
+    options: dict[str, object] = {
+        "base_url": base_url,
+        "client": "VN/GOV/000.00.00.H57/LGSP",
+        "service": NDXP_SERVICE,
+        "auth": {"scheme": "hmac", "system": "000.00.00.H57:LGSP", "secret_env": NDXP_SECRET_ENV},
+        "headers": dict(headers),
+    }
+    if max_response_bytes is not None:
+        options["max_response_bytes"] = max_response_bytes
+    return options
+
+
+HARNESSES: dict[str, Harness] = {
+    "rest": Harness(options_for=_rest_options),
+    "ndxp": Harness(
+        options_for=_ndxp_options,
+        path_prefix=f"/r1/{NDXP_SERVICE}",
+        own_headers=frozenset(
+            {
+                "x-road-client",
+                "x-road-id",
+                "idempotency-key",
+                "x-ndxp-system",
+                "x-ndxp-timestamp",
+                "x-ndxp-signature",
+            }
+        ),
+        environment={NDXP_SECRET_ENV: "contract-hmac-secret"},
+    ),
+}
 
 
 Check = Callable[[ContractEnv], Awaitable[None]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,9 +25,18 @@ SECRET_BODY = b'{"ho_ten": "Nguyen Van A"}'
 
 @dataclass(frozen=True)
 class Harness:
-    """How to configure one adapter kind to talk to a loopback provider."""
+    """How to configure one adapter kind to talk to a loopback provider.
+
+    `path_prefix` is what the kind puts between the base URL's path and the provider path
+    (NDXP: the service's `/r1/...`); `own_headers` (lower-case) are headers the kind adds
+    itself, which the header check leaves aside; `environment` holds variables the options
+    name (secrets are never in options), set while the check runs.
+    """
 
     options_for: Callable[[str, Mapping[str, str], int | None], Mapping[str, object]]
+    path_prefix: str = ""
+    own_headers: frozenset[str] = frozenset()
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,9 +107,18 @@ async def expect_error(
 
 @contextlib.asynccontextmanager
 async def contract_env(*, harness: Harness, factory: AdapterFactory) -> AsyncIterator[ContractEnv]:
-    """A started raw provider around `factory`; both closed afterwards."""
-    async with raw_provider() as provider:
-        try:
-            yield ContractEnv(harness=harness, factory=factory, provider=provider)
-        finally:
-            await factory.aclose()
+    """A started raw provider around `factory`, with the harness's environment; all undone after."""
+    saved = {name: os.environ.get(name) for name in harness.environment}
+    os.environ.update(harness.environment)
+    try:
+        async with raw_provider() as provider:
+            try:
+                yield ContractEnv(harness=harness, factory=factory, provider=provider)
+            finally:
+                await factory.aclose()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

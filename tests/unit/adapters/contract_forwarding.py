@@ -36,7 +36,7 @@ async def check_forwards_exact_path_and_query(env: ContractEnv) -> None:
     for path in ODD_PATHS:
         for query in ("", "a=1&b=%20x&c", "q=h%E1%BB%93+s%C6%A1&empty=&flag"):
             await adapter.send(outbound("GET", path, query))
-            expected = BASE_PATH + path + (f"?{query}" if query else "")
+            expected = BASE_PATH + env.harness.path_prefix + path + (f"?{query}" if query else "")
             assert env.provider.received[-1].target == expected
 
 
@@ -73,10 +73,11 @@ async def check_sends_only_caller_and_static_headers(env: ContractEnv) -> None:
     received = env.provider.received[-1]
     sent = [(name.lower(), value) for name, value in caller if name != "X-Api-Key"]
     sent.append((API_KEY[0].lower(), API_KEY[1]))
+    skipped = {"host", "content-length", *env.harness.own_headers}
     got = [
         (name.decode().lower(), value.decode())
         for name, value in received.headers
-        if name.lower() not in (b"host", b"content-length")
+        if name.decode().lower() not in skipped
     ]
     assert got == sent
     assert received.values("host") == [f"127.0.0.1:{env.provider.port}"]
@@ -95,7 +96,7 @@ async def check_framework_provider_understands_call(env: ContractEnv) -> None:
     assert response.status == 200
     assert json.loads(response.body) == {
         "method": "PUT",
-        "path": "/api/hồ sơ;v=1",
+        "path": f"/api{env.harness.path_prefix}/hồ sơ;v=1",
         "query": [["ten", "Nguyễn Văn A"], ["x", "&"]],
         "body": "phản ánh",
     }
@@ -143,7 +144,9 @@ async def check_does_not_follow_redirects(env: ContractEnv) -> None:
     env.provider.behaviour = reply(sent.wire())
     response = await env.adapter().send(outbound("POST", "/old", body=b"x"))
     assert (response.status, response.headers, response.body) == (302, sent.headers, b"moved")
-    assert [request.target for request in env.provider.received] == [f"{BASE_PATH}/old"]
+    assert [request.target for request in env.provider.received] == [
+        f"{BASE_PATH}{env.harness.path_prefix}/old"
+    ]
 
 
 async def check_passes_compressed_body_through(env: ContractEnv) -> None:
@@ -195,5 +198,5 @@ async def check_concurrent_calls_get_their_own_answers(env: ContractEnv) -> None
         *(adapters[number % 2].send(request) for number, request in enumerate(requests))
     )
     assert [response.body for response in responses] == [
-        f"{BASE_PATH}/n/{number}".encode() for number in range(32)
+        f"{BASE_PATH}{env.harness.path_prefix}/n/{number}".encode() for number in range(32)
     ]
