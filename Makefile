@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/lgsp up
+	$(BIN)/lgsp demo
 
 test: $(STAMP)
 	$(BIN)/pytest

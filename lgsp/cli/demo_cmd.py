@@ -5,8 +5,6 @@ child processes, loads the province, serves the exchange in this process (the sa
 code as `lgsp up`) and, once it is ready, prints where everything is, the credentials and a
 curl sequence. Ctrl-C (or SIGTERM) stops the exchange, then the children.
 
-Until both commands are mounted on `lgsp`, `python -m lgsp.cli.demo_cmd demo|demo-providers`
-runs them.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,6 +22,7 @@ import httpx
 import typer
 
 from lgsp.bootstrap import prepare
+from lgsp.cli.serving import redacted_database_url, serve, settings_with
 from lgsp.demo import banner, processes
 from lgsp.demo.ndxp import SECRET_ENV, NdxpSetup, ensure_config, lookup_request
 from lgsp.demo.processes import Child, ChildFailed
@@ -88,8 +86,6 @@ def demo(
     ] = DEFAULT_VESSELS_PORT,
 ) -> None:
     """Run the demo province: the exchange, the NDXP simulator and the demo providers."""
-    # Imported here: `lgsp.cli.main` mounts this module, so a top-level import would be a cycle.
-    from lgsp.cli.main import redacted_database_url, serve, settings_with
 
     settings = settings_with(host=host, port=port, data_dir=data_dir, workers=1)
     ports = ProviderPorts(hue_s=hue_s_port, stations=stations_port, vessels=vessels_port)
@@ -164,7 +160,7 @@ def _start_children(
     providers = processes.start(
         name="demo providers",
         command=processes.python_module(
-            "lgsp.cli.demo_cmd",
+            "lgsp.cli.main",
             "demo-providers",
             f"--hue-s-port={ports.hue_s}",
             f"--stations-port={ports.stations}",
@@ -190,16 +186,14 @@ def _endpoints(ports: ProviderPorts, *, ndxp_port: int, ndxp_client_id: str) -> 
 
 
 def _simulator_command(*, port: int, config_file: Path) -> list[str]:
-    # `lgsp ndxp-sim` through its command function, so it runs whether or not it is mounted
-    # on `lgsp`, with this interpreter (this virtualenv).
-    return [
-        sys.executable,
-        "-c",
-        "import typer; from lgsp.cli.ndxp_cmd import ndxp_sim; typer.run(ndxp_sim)",
+    # `lgsp ndxp-sim` with this interpreter (so the same virtualenv, installed or not).
+    return processes.python_module(
+        "lgsp.cli.main",
+        "ndxp-sim",
         f"--host={LOOPBACK}",
         f"--port={port}",
         f"--config={config_file}",
-    ]
+    )
 
 
 def _places(children: list[Child], endpoints: Endpoints) -> list[banner.Place]:
@@ -274,10 +268,3 @@ def _announce_when_ready(*, url: str, text: str, stopped: threading.Event) -> No
         stopped.wait(0.1)
     if not stopped.is_set():
         typer.echo(f"error: the exchange at {url} did not become ready", err=True)
-
-
-if __name__ == "__main__":
-    _app = typer.Typer(add_completion=False, no_args_is_help=True)
-    _app.command("demo")(demo)
-    _app.command("demo-providers")(demo_providers)
-    _app()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from lgsp.bootstrap import engine_for, prepare
+from lgsp.cli.demo_cmd import demo, demo_providers
+from lgsp.cli.ndxp_cmd import ndxp_sim
 from lgsp.cli.registry_cmd import registry_app
+from lgsp.cli.serving import redacted_database_url, serve, settings_with
 from lgsp.db import migrate
 from lgsp.settings import Settings
 
@@ -18,18 +19,9 @@ app = typer.Typer(help="The provincial data-exchange platform (LGSP).", no_args_
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(registry_app, name="registry")
-
-
-def settings_with(**overrides: object) -> Settings:
-    """Settings from the environment, with command-line overrides exported for workers.
-
-    Workers are separate processes that build their settings from the
-    environment, so an override must be exported there, not only applied here.
-    """
-    for name, value in overrides.items():
-        if value is not None:
-            os.environ[f"LGSP_{name.upper()}"] = str(value)
-    return Settings()
+app.command("demo")(demo)
+app.command("demo-providers")(demo_providers)
+app.command("ndxp-sim")(ndxp_sim)
 
 
 @app.command()
@@ -49,50 +41,6 @@ def up(
     typer.echo(f"LGSP exchange at {url}  (database: {redacted_database_url(settings)})")
     typer.echo(admin.describe(url))
     serve(settings)
-
-
-def serve(settings: Settings) -> None:
-    """Serve the exchange with uvicorn until interrupted; `prepare` must have run."""
-    import uvicorn
-
-    if settings.workers > 1:
-        metrics_dir = settings.data_dir / "prometheus"
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        metrics_dir.mkdir(parents=True)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
-    uvicorn.run(
-        "lgsp.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        # uvicorn's access log prints raw paths and query strings, which can
-        # carry citizen numbers; our own access log records route templates.
-        access_log=False,
-        log_config=_log_config(),
-        server_header=False,
-        proxy_headers=False,
-    )
-
-
-def _log_config() -> dict[str, object]:
-    """uvicorn's logging set-up, plus the exchange's own loggers on the same handler."""
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
-    loggers = config["loggers"]
-    assert isinstance(loggers, dict)
-    loggers["lgsp"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
-
-
-def redacted_database_url(settings: Settings) -> str:
-    """The database URL without its password, fit to print."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
 
 
 @db_app.command("upgrade")
@@ -119,3 +67,7 @@ def db_current() -> None:
     typer.echo(f"database: {current}  code: {head}")
     if current != head:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lgsp.demo.province import DemoFileError, write_private
-from ndxp_client.simulator.config import (
-    DEMO_XROAD_CLIENT,
+from ndxp_client.simulator import (
     ConfigError,
     SimulatorConfig,
     config_json,
     demo_config,
     load_config,
 )
+from ndxp_client.simulator.config import DEMO_XROAD_CLIENT
 from ndxp_client.simulator.services.register import Citizen, synthetic_register
 
 CONFIG_FILE = "ndxp-sim.json"

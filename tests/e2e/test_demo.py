@@ -72,9 +72,9 @@ def _read(process: subprocess.Popen[str], lines: list[str]) -> None:
 
 @contextmanager
 def run_demo(data_dir: Path, ports: dict[str, int]) -> Iterator[RunningDemo]:
-    """`python -m lgsp.cli.demo_cmd demo` until its banner is printed; stopped with Ctrl-C after."""
+    """`lgsp demo` until its banner is printed; stopped with Ctrl-C after."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
-    command = [sys.executable, "-m", "lgsp.cli.demo_cmd", "demo", f"--data-dir={data_dir}"]
+    command = [sys.executable, "-m", "lgsp.cli.main", "demo", f"--data-dir={data_dir}"]
     command += [f"--{name}={port}" for name, port in ports.items()]
     process = subprocess.Popen(
         command,
@@ -256,7 +256,7 @@ def test_a_port_in_use_stops_the_demo_before_it_starts_anything(
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", ports["stations-port"]))
         taken.listen()
-        command = [sys.executable, "-m", "lgsp.cli.demo_cmd", "demo", f"--data-dir={tmp_path}"]
+        command = [sys.executable, "-m", "lgsp.cli.main", "demo", f"--data-dir={tmp_path}"]
         command += [f"--{name}={port}" for name, port in ports.items()]
         env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)

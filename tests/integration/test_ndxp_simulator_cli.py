@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,19 +20,9 @@ from ndxp_client.simulator.config import ENV_VAR, config_json
 from tests.support.servers import LGSP, free_port
 from tests.unit.ndxp_simulator.support import CLIENT, LOOKUP, make_config
 
-# Until `ndxp-sim` is mounted on `lgsp`, the same function runs as a one-command Typer app.
-_WRAPPER = (
-    "import typer; from lgsp.cli.ndxp_cmd import ndxp_sim; "
-    "app = typer.Typer(); app.command()(ndxp_sim); app()"
-)
-
 
 def _command() -> list[str]:
-    from lgsp.cli.main import app
-
-    if any(command.callback is ndxp_sim for command in app.registered_commands):
-        return [LGSP, "ndxp-sim"]
-    return [sys.executable, "-c", _WRAPPER]
+    return [LGSP, "ndxp-sim"]
 
 
 def _app() -> typer.Typer:

@@ -1,0 +1,64 @@
+"""Serving the exchange: what `lgsp up` and `lgsp demo` share."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from lgsp.settings import Settings
+
+
+def settings_with(**overrides: object) -> Settings:
+    """Settings from the environment, with command-line overrides exported for workers.
+
+    Workers are separate processes that build their settings from the
+    environment, so an override must be exported there, not only applied here.
+    """
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"LGSP_{name.upper()}"] = str(value)
+    return Settings()
+
+
+def serve(settings: Settings) -> None:
+    """Serve the exchange with uvicorn until interrupted; `prepare` must have run."""
+    import uvicorn
+
+    if settings.workers > 1:
+        metrics_dir = settings.data_dir / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    uvicorn.run(
+        "lgsp.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        # uvicorn's access log prints raw paths and query strings, which can
+        # carry citizen numbers; our own access log records route templates.
+        access_log=False,
+        log_config=_log_config(),
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def _log_config() -> dict[str, object]:
+    """uvicorn's logging set-up, plus the exchange's own loggers on the same handler."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
+    loggers = config["loggers"]
+    assert isinstance(loggers, dict)
+    loggers["lgsp"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def redacted_database_url(settings: Settings) -> str:
+    """The database URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
