@@ -7,6 +7,7 @@ not revoked, so a revocation takes effect within the registry refresh bound.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -39,6 +40,9 @@ MAX_LIFETIME_SECONDS = 300
 MAX_CLOCK_SKEW_SECONDS = 300
 # Our tokens are a few hundred bytes; anything far larger is not ours.
 MAX_TOKEN_LENGTH = 4096
+# Verified tokens kept (claims only) so a caller's next requests skip the signature check;
+# bounded so that a flood of distinct valid tokens cannot grow memory without limit.
+VERIFIED_CACHE_SIZE = 10_000
 
 Clock = Callable[[], float]
 """Seconds since the epoch; tests pass a fake to move time without sleeping."""
@@ -129,6 +133,7 @@ class TokenService:
         # An explicit allow-list: "none", HMAC and every other algorithm are refused
         # before any signature is checked, whatever the token's header says.
         self._jws = JWSRegistry(algorithms=[TOKEN_ALG])
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def issue(self, *, credential: CredentialView, scope: str | None = None) -> IssuedToken:
         """Mint a token for `credential` with the requested (default: all granted) scopes."""
@@ -162,6 +167,17 @@ class TokenService:
 
     def verify(self, token: str) -> Caller:
         """The caller a token stands for; raises `InvalidToken` when it must be refused."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            # The signature and every claim were checked when the token was first seen;
+            # only time moves: expiry is checked again, revocation by `_caller` as always.
+            now = int(self._clock())
+            if now >= cached["exp"] + self.clock_skew_seconds:
+                self._verified.pop(token, None)
+                raise InvalidToken("token expired")
+            if now < cached["iat"] - self.clock_skew_seconds:
+                raise InvalidToken("token issued in the future")
+            return self._caller(cached)
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("token malformed")
         try:
@@ -177,7 +193,16 @@ class TokenService:
             raise InvalidToken("token signing key unknown")
         claims = decoded.claims
         self._check_claims(claims)
-        return self._caller(claims)
+        caller = self._caller(claims)
+        self._remember(token, claims)
+        return caller
+
+    def _remember(self, token: str, claims: dict[str, Any]) -> None:
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            # Oldest first (dicts keep insertion order); another thread may race us here.
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                del self._verified[next(iter(self._verified))]
+        self._verified[token] = claims
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         registry = jwt.JWTClaimsRegistry(

@@ -367,3 +367,52 @@ def test_resolve_scopes(granted: set[str], requested: str | None, expected: set[
 def test_resolve_scopes_refuses(granted: set[str], requested: str | None) -> None:
     with pytest.raises(ScopeRefused):
         resolve_scopes(granted=frozenset(granted), requested=requested)
+
+
+# -- the cache of verified tokens ---------------------------------------------
+
+
+def test_a_verified_token_is_not_checked_cryptographically_again(
+    service: TokenService,
+    registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lgsp.auth import tokens as tokens_module
+
+    token = service.issue(credential=_credential(registry)).access_token
+    decodes = []
+    real_decode = tokens_module.jwt.decode
+
+    def counting_decode(*args: object, **kwargs: object) -> object:
+        decodes.append(1)
+        return real_decode(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tokens_module.jwt, "decode", counting_decode)
+    for _ in range(5):
+        assert service.verify(token).client_id == "c_admin"
+    assert len(decodes) == 1
+
+
+def test_a_cached_token_still_expires_and_is_still_revocable(
+    service: TokenService, registry: FakeRegistry, clock: FakeClock
+) -> None:
+    token = service.issue(credential=_credential(registry)).access_token
+    service.verify(token)
+    registry.revoke("c_admin")
+    with pytest.raises(InvalidToken, match="revoked"):
+        service.verify(token)
+
+    other = service.issue(credential=registry.credentials["c_ex"]).access_token
+    service.verify(other)
+    clock.advance(300 + 30)
+    with pytest.raises(InvalidToken, match="expired"):
+        service.verify(other)
+
+
+def test_a_refused_token_is_never_cached(
+    service: TokenService, keys: KeyMaterial, clock: FakeClock
+) -> None:
+    forged = "eyJhbGciOiJub25lIiwidHlwIjoiYXQrand0In0.eyJzdWIiOiJjX2FkbWluIn0."
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            service.verify(forged)
