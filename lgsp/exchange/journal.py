@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from audit.entry import EntryDraft
 from audit.signing import Signer
@@ -42,10 +43,15 @@ class Journal:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Pending] | None = None
         self._task: asyncio.Task[None] | None = None
+        # One thread and one connection for every batch: opening a connection (and
+        # setting its pragmas) per batch cost more than the inserts themselves.
+        self._executor: ThreadPoolExecutor | None = None
+        self._connection: Connection | None = None
 
     async def start(self) -> None:
         """Start the writer in the running event loop."""
         self._queue = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-journal")
         self._task = asyncio.create_task(self._run(), name="audit-journal")
 
     async def stop(self) -> None:
@@ -57,6 +63,10 @@ class Journal:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        if self._executor is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     async def record(self, drafts: Sequence[EntryDraft]) -> list[AppendedEntry]:
         """Append `drafts` and return once they are committed; `JournalUnavailable` otherwise."""
@@ -77,7 +87,8 @@ class Journal:
                 batch.append(item)
                 size += len(item.drafts)
             try:
-                appended = await asyncio.to_thread(self._commit, batch)
+                loop = asyncio.get_running_loop()
+                appended = await loop.run_in_executor(self._executor, self._commit, batch)
             except Exception as exc:
                 log.exception("audit batch of %d entries failed", size)
                 failure = JournalUnavailable("the audit log could not be written")
@@ -98,5 +109,19 @@ class Journal:
 
     def _commit(self, batch: Sequence[_Pending]) -> list[AppendedEntry]:
         drafts = [draft for item in batch for draft in item.drafts]
-        with self._engine.begin() as connection:
-            return append_many(connection, drafts, signer=self._signer)
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        connection = self._connection
+        try:
+            with connection.begin():
+                return append_many(connection, drafts, signer=self._signer)
+        except Exception:
+            # A broken connection is not reused: the next batch opens a fresh one.
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.close()
+            self._connection = None
