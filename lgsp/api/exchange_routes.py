@@ -1,20 +1,27 @@
-"""The synchronous exchange route: `/x/{service path}[/{provider path}]`, any method."""
+"""The synchronous exchange route: `/x/{service path}[/{provider path}]`, any method.
+
+A plain Starlette route, matched before FastAPI's routes: the exchange takes the
+raw request itself, so FastAPI's dependency and routing machinery (about a tenth
+of the CPU per request when profiled) buys it nothing.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from lgsp.exchange.pipeline import ExchangeServices, run
 
-router = APIRouter(tags=["exchange"])
-
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+TEMPLATE = "/x/{service_path:path}"
 
 
-@router.api_route("/x/{service_path:path}", methods=METHODS, include_in_schema=True)
-async def exchange(request: Request, service_path: str) -> Response:
+async def exchange(request: Request) -> Response:
     """Call a registered service through the exchange (see the README's pipeline section)."""
     services = request.app.state.exchange
     assert isinstance(services, ExchangeServices)
     return await run(request, services=services)
+
+
+route = Route(TEMPLATE, endpoint=exchange, methods=METHODS, include_in_schema=False)
