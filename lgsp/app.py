@@ -7,9 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from lgsp.api import health, problems
+from lgsp.api import exchange_routes, health, problems
 from lgsp.api.audit_routes import router as audit_router
-from lgsp.api import exchange_routes
 from lgsp.api.metrics import Metrics
 from lgsp.api.middleware import install_middleware
 from lgsp.api.registry import router as registry_router
