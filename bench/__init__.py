@@ -1,0 +1,1 @@
+"""Benchmarks of the exchange: `python -m bench.run` (see bench/README.md) and micro-benchmarks."""
