@@ -7,13 +7,15 @@ in its protocol and back, and says in one error tree (`adapters.errors`) why it 
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
+
+# One definition of timeouts for every layer that sends HTTP (the transport lives in ndxp_client).
+from ndxp_client.transport import Timeouts as Timeouts
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -30,20 +32,6 @@ def _is_url_part(text: str, *, forbidden: str) -> bool:
     # Path and query are joined to a base URL as they are; a space, a control or
     # non-ASCII character, or a stray `?`/`#`, would change which resource is addressed.
     return all("!" <= char <= "~" and char not in forbidden for char in text)
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """How long to wait for a connection, and for each part of the answer (seconds)."""
-
-    connect: float
-    read: float
-
-    def __post_init__(self) -> None:
-        for name in ("connect", "read"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"Timeouts.{name} must be a positive number of seconds")
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,6 @@ from ndxp_client import (
     NdxpTimeout,
     OAuth2ClientCredentials,
     RetryPolicy,
-    Timeouts,
     TimestampedHashCredential,
     protocol,
 )
@@ -97,7 +96,7 @@ class NdxpAdapter:
                 body=request.body,
                 message_id=request.exchange_id,
                 user_id=user_id,
-                timeouts=Timeouts(connect=request.timeouts.connect, read=request.timeouts.read),
+                timeouts=request.timeouts,
             )
         except NdxpRefused as refused:
             # The platform's own refusal (X-Road-Error) is its answer: the caller sees it.

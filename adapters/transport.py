@@ -113,7 +113,7 @@ class AdaptedTransport:
                 url=url,
                 headers=headers,
                 body=body,
-                timeouts=seam.Timeouts(connect=timeouts.connect, read=timeouts.read),
+                timeouts=timeouts,
                 max_response_bytes=max_response_bytes,
             )
         except seam.TransportError as exc:
@@ -134,7 +134,7 @@ class MockTransport(AdaptedTransport):
     def __init__(self, handler: Callable[[TransportCall], Awaitable[ProviderResponse]]) -> None:
         async def answer(call: seam.TransportCall) -> seam.HttpResponse:
             """The handler's answer to the call, both in adapters' types."""
-            timeouts = Timeouts(connect=call.timeouts.connect, read=call.timeouts.read)
+            timeouts = call.timeouts
             response = await handler(
                 TransportCall(
                     call.method,
