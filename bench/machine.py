@@ -72,7 +72,8 @@ def git_revision(root: Path) -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            # The harness's own edits do not change what is measured.
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -81,7 +82,7 @@ def git_revision(root: Path) -> str:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return head + (" (with uncommitted changes)" if dirty else "")
+    return head + (" (with uncommitted changes outside bench/)" if dirty else "")
 
 
 def describe(root: Path, *, wrk: str, nginx: str, postgres: str | None) -> dict[str, object]:

@@ -117,7 +117,7 @@ def _require_modules() -> None:
     if missing:
         raise SystemExit(
             f"missing Python packages: {', '.join(missing)}; install them with "
-            f"`.venv/bin/pip install -r bench/requirements.txt`"
+            "`.venv/bin/pip install -e '.[dev]'` (or -r bench/requirements.txt)"
         )
 
 
