@@ -36,7 +36,7 @@ check: test test-postgres lint
 
 # The benchmark harness (bench/README.md): installs wrk and nginx with apt-get if missing.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

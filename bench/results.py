@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench import report
 from bench.report import Point
+from bench.wrk import WrkResult
 
 
 def console(points: Sequence[Point]) -> str:
@@ -87,6 +88,31 @@ def to_json(
         ],
         "points_with_errors": len(report.error_points(points)),
     }
+
+
+def points_from_json(document: Mapping[str, object]) -> list[Point]:
+    """The points of a results document written by `to_json` (to render it again)."""
+    raw = document.get("points")
+    if not isinstance(raw, list):
+        raise ValueError("the document has no points")
+    machine = document.get("machine")
+    cores = machine.get("cores", 2) if isinstance(machine, dict) else 2
+    points = []
+    for item in raw:
+        measured = {k: v for k, v in item["wrk"].items() if k not in ("errors", "socket_errors")}
+        points.append(
+            Point(
+                scenario=item["scenario"],
+                connections=item["connections"],
+                wrk=WrkResult(**measured),
+                store=item["store"],
+                workers=item["workers"],
+                cpu_seconds=dict(item["cpu_seconds"]),
+                rss_mb=tuple(item["rss_mb"]),
+                cores=int(cores),
+            )
+        )
+    return points
 
 
 def _round(value: float | None) -> float | None:

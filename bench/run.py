@@ -57,6 +57,7 @@ class Config:
     pg_url: str
     out: Path
     quick: bool
+    render: Path | None = None
 
     def to_json(self) -> dict[str, object]:
         """The configuration as JSON-ready values (the database URL without credentials)."""
@@ -89,6 +90,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> Config:
     parser.add_argument("--upstream-processes", type=int, default=1)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--out", type=Path, default=None, help="results path without suffix")
+    parser.add_argument(
+        "--render", type=Path, default=None, help="only rewrite .md and .png from this .json"
+    )
     arguments = parser.parse_args(argv)
     quick = bool(arguments.quick)
     return Config(
@@ -104,6 +108,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> Config:
         pg_url=arguments.pg_url,
         out=arguments.out or RESULTS / ("quick" if quick else "latest"),
         quick=quick,
+        render=arguments.render,
     )
 
 
@@ -130,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 if every point ran without errors, 2 if some had errors."""
     config = parse_arguments(argv)
     _require_modules()
+    if config.render is not None:
+        return render(config.render)
     signal.signal(signal.SIGTERM, _terminate)
 
     from bench import exchange, machine, results, tools
@@ -180,6 +187,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad:
         print(f"\nWARNING: {len(bad)} point(s) had errors; their figures are not clean (see *).")
         return 2
+    return 0
+
+
+def render(path: Path) -> int:
+    """Rewrite the Markdown report and the chart of an earlier run from its JSON."""
+    from bench import results
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    points = results.points_from_json(document)
+    written = results.write(
+        points,
+        out=path.with_suffix(""),
+        machine=document["machine"],
+        config=document["config"],
+        elapsed_s=float(document["elapsed_s"]),
+    )
+    print(results.console(points))
+    print(f"\nwritten: {', '.join(str(p) for p in written)}")
     return 0
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from bench import report
+from bench import report, results
 from bench.report import Point
 from bench.wrk import WrkResult
 
@@ -127,3 +129,18 @@ def test_text_tables_align_columns() -> None:
 def test_markdown_tables_have_a_header_and_alignment_row() -> None:
     table = report.markdown_table(("name", "n"), [["a", "1"]])
     assert table.splitlines() == ["| name | n |", "| --- | ---: |", "| a | 1 |"]
+
+
+def test_the_rss_goal_is_in_decimal_megabytes() -> None:
+    point = Point("exchange", 8, _wrk(1_000, 10.0), "sqlite", 1, rss_mb=(144.0,))
+    (rss,) = [g for g in report.goals([point]) if g.goal.startswith("RSS")]
+    assert rss.measured == "max 144 MiB = 151 MB"
+    assert rss.verdict == "not met"
+
+
+def test_results_read_back_from_their_json_are_the_same_points() -> None:
+    points = _points(exchange_errors=3)
+    document = results.to_json(points, machine={"cores": 2}, config={}, elapsed_s=1.0)
+    again = results.points_from_json(json.loads(json.dumps(document)))
+    assert [p.to_json() for p in again] == [p.to_json() for p in points]
+    assert results.to_json(again, machine={"cores": 2}, config={}, elapsed_s=1.0) == document
