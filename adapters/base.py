@@ -7,7 +7,6 @@ in its protocol and back, and says in one error tree (`adapters.errors`) why it 
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -15,23 +14,11 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel
 
 # One definition of timeouts for every layer that sends HTTP (the transport lives in ndxp_client).
+from ndxp_client.checks import is_token as is_token
+from ndxp_client.checks import is_url_part
 from ndxp_client.transport import Timeouts as Timeouts
 
 Headers = tuple[tuple[str, str], ...]
-
-# RFC 9110 `token`: what a method or a header name may be made of.
-_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
-
-
-def is_token(text: str) -> bool:
-    """Whether `text` is a non-empty RFC 9110 token (a valid method or header name)."""
-    return bool(text) and all(char in _TOKEN_CHARS for char in text)
-
-
-def _is_url_part(text: str, *, forbidden: str) -> bool:
-    # Path and query are joined to a base URL as they are; a space, a control or
-    # non-ASCII character, or a stray `?`/`#`, would change which resource is addressed.
-    return all("!" <= char <= "~" and char not in forbidden for char in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +45,9 @@ class OutboundRequest:
             raise ValueError("OutboundRequest.method is not an HTTP method token")
         if self.path and not self.path.startswith("/"):
             raise ValueError("OutboundRequest.path must be empty or start with '/'")
-        if not _is_url_part(self.path, forbidden="?#"):
+        if not is_url_part(self.path, forbidden="?#"):
             raise ValueError("OutboundRequest.path holds a character a raw URL path cannot")
-        if not _is_url_part(self.query, forbidden="#"):
+        if not is_url_part(self.query, forbidden="#"):
             raise ValueError("OutboundRequest.query holds a character a raw query cannot")
 
 

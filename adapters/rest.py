@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +12,7 @@ from adapters.base import Headers, OutboundRequest, ProviderResponse, Timeouts, 
 from adapters.errors import AdapterClosed
 from adapters.options import validate_model
 from adapters.transport import HttpTransport
+from ndxp_client.checks import check_base_url
 
 # Framing and hop-by-hop headers: the transport writes its own, and a copy from the caller or
 # the options could contradict it (request smuggling) or break the connection's reuse.
@@ -64,24 +64,14 @@ class RestOptions(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, url: str) -> str:
-        # The URL is used as written (already percent-encoded), so refuse what would need
-        # encoding rather than guess; a trailing `/` goes, as every provider path starts with one.
-        if not url or not all("!" <= char <= "~" for char in url):
-            raise ValueError("must be a URL of visible ASCII characters (percent-encoded)")
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise ValueError("must be an http:// or https:// URL")
-        if not parts.hostname:
-            raise ValueError("must name a host")
-        if "@" in parts.netloc:
-            raise ValueError("must not carry credentials; put them in `headers`")
-        if "?" in url or "#" in url:
-            raise ValueError("must not have a query or a fragment")
+        # The shared check (also the NDXP adapter's); a REST provider's credentials
+        # belong in the static `headers` option, which the message says.
         try:
-            parts.port  # noqa: B018  (urlsplit checks the port only when asked)
-        except ValueError:
-            raise ValueError("has an invalid port") from None
-        return url.rstrip("/")
+            return check_base_url(url)
+        except ValueError as exc:
+            if "credentials" in str(exc):
+                raise ValueError(f"{exc}; put them in `headers`") from None
+            raise
 
     @field_validator("headers")
     @classmethod
