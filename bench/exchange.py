@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -142,3 +143,54 @@ def wait_serving(
         else:
             streak, last = 0, f"{answer.status_code} {answer.text[:300]}"
             time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A started upstream and exchange with the benchmark registry loaded and warm."""
+
+    server: procs.Server
+    secret: str
+    token: str
+
+
+@contextlib.contextmanager
+def served(
+    fleet: procs.Fleet,
+    *,
+    workdir: Path,
+    root: Path,
+    store: str,
+    pg_url: str,
+    workers: int,
+    body: bytes,
+) -> Iterator[Served]:
+    """An upstream and an exchange on `store`, registry loaded, serving; stopped afterwards."""
+    port = procs.free_port()
+    upstream = fleet.add(
+        procs.start(
+            "upstream",
+            [sys.executable, "-m", "bench.upstream", "--port", str(port)],
+            port=port,
+            log=workdir / "upstream.log",
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+    )
+    procs.wait_http(upstream, "/")
+    with database(store, pg_url=pg_url) as database_url:
+        data_dir = workdir / "var"
+        server = start(
+            fleet,
+            workers=workers,
+            data_dir=data_dir,
+            database_url=database_url,
+            log=workdir / "exchange.log",
+        )
+        try:
+            secret = load_registry(server, data_dir=data_dir, upstream_url=upstream.url)
+            access_token = token(server, CLIENT_ID, secret)
+            wait_serving(server, access_token=access_token, body=body, workers=workers)
+            yield Served(server=server, secret=secret, token=access_token)
+        finally:
+            fleet.stop(server)

@@ -103,94 +103,73 @@ def main() -> None:
     body = field_report_body()
     with tempfile.TemporaryDirectory(prefix="lgsp-profile-") as temp, procs.Fleet() as fleet:
         workdir = Path(temp)
-        port = procs.free_port()
-        upstream = fleet.add(
-            procs.start(
-                "upstream",
-                [sys.executable, "-m", "bench.upstream", "--port", str(port)],
-                port=port,
-                log=workdir / "upstream.log",
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+        with exchange.served(
+            fleet,
+            workdir=workdir,
+            root=ROOT,
+            store=arguments.store,
+            pg_url=arguments.pg_url,
+            workers=arguments.workers,
+            body=body,
+        ) as ready:
+            server, token = ready.server, ready.token
+            script = workdir / "post.lua"
+            script.write_text(
+                wrk.post_script(
+                    body,
+                    {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                )
             )
-        )
-        procs.wait_http(upstream, "/")
-        with exchange.database(arguments.store, pg_url=arguments.pg_url) as database_url:
-            data_dir = workdir / "var"
-            server = exchange.start(
-                fleet,
-                workers=arguments.workers,
-                data_dir=data_dir,
-                database_url=database_url,
-                log=workdir / "exchange.log",
+            url = server.url + province.PATH
+            wrk.run(url, script=script, connections=arguments.connections, seconds=2)
+            workers = server.workers()
+            record = workdir / "stacks.txt"
+            cpu_before = _cpu_seconds(workers)
+            window = max(1, int(arguments.seconds - 3))
+            load = subprocess.Popen(
+                wrk.command(
+                    url,
+                    script=script,
+                    connections=arguments.connections,
+                    seconds=arguments.seconds,
+                    threads=2,
+                ),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
             )
             try:
-                secret = exchange.load_registry(
-                    server, data_dir=data_dir, upstream_url=upstream.url
+                time.sleep(1.0)
+                spy = [
+                    py_spy,
+                    "record",
+                    "--pid",
+                    str(workers[0].pid),
+                    "--rate",
+                    str(arguments.rate),
+                    "--duration",
+                    str(window),
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(record),
+                ]
+                if arguments.native:
+                    spy.append("--native")
+                if not arguments.wall:
+                    spy.append("--gil")
+                subprocess.run(
+                    spy, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
                 )
-                token = exchange.token(server, province.CLIENT_ID, secret)
-                exchange.wait_serving(
-                    server, access_token=token, body=body, workers=arguments.workers
-                )
-                script = workdir / "post.lua"
-                script.write_text(
-                    wrk.post_script(
-                        body,
-                        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-                    )
-                )
-                url = server.url + province.PATH
-                wrk.run(url, script=script, connections=arguments.connections, seconds=2)
-                workers = server.workers()
-                record = workdir / "stacks.txt"
-                cpu_before = _cpu_seconds(workers)
-                window = max(1, int(arguments.seconds - 3))
-                load = subprocess.Popen(
-                    wrk.command(
-                        url,
-                        script=script,
-                        connections=arguments.connections,
-                        seconds=arguments.seconds,
-                        threads=2,
-                    ),
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                )
-                try:
-                    time.sleep(1.0)
-                    spy = [
-                        py_spy,
-                        "record",
-                        "--pid",
-                        str(workers[0].pid),
-                        "--rate",
-                        str(arguments.rate),
-                        "--duration",
-                        str(window),
-                        "--format",
-                        "raw",
-                        "--output",
-                        str(record),
-                    ]
-                    if arguments.native:
-                        spy.append("--native")
-                    if not arguments.wall:
-                        spy.append("--gil")
-                    subprocess.run(
-                        spy, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                    )
-                    output, _ = load.communicate(timeout=arguments.seconds + 30)
-                finally:
-                    if load.poll() is None:
-                        load.kill()
-                        load.wait()
-                cpu = _cpu_seconds(workers) - cpu_before
-                measured = wrk.parse(output.decode("utf-8", errors="replace"))
-                server.check_alive()
-                # Read before the temporary directory goes.
-                collapsed = record.read_text(encoding="utf-8") if record.exists() else ""
+                output, _ = load.communicate(timeout=arguments.seconds + 30)
             finally:
-                fleet.stop(server)
+                if load.poll() is None:
+                    load.kill()
+                    load.wait()
+            cpu = _cpu_seconds(workers) - cpu_before
+            measured = wrk.parse(output.decode("utf-8", errors="replace"))
+            server.check_alive()
+            # Read before the temporary directory goes.
+            collapsed = record.read_text(encoding="utf-8") if record.exists() else ""
     summary = stacks.summarise(stacks.parse(collapsed))
     per_request = cpu / measured.requests * 1e6 if measured.requests else 0.0
     # Each sample stands for 1/rate s of one thread; the worker served its share of the

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -108,71 +107,50 @@ def main() -> None:
     errors = 0
     with tempfile.TemporaryDirectory(prefix="lgsp-soak-") as temp, procs.Fleet() as fleet:
         workdir = Path(temp)
-        port = procs.free_port()
-        upstream = fleet.add(
-            procs.start(
-                "upstream",
-                [sys.executable, "-m", "bench.upstream", "--port", str(port)],
-                port=port,
-                log=workdir / "upstream.log",
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )
-        )
-        procs.wait_http(upstream, "/")
-        with exchange.database(arguments.store, pg_url=arguments.pg_url) as database_url:
-            data_dir = workdir / "var"
-            server = exchange.start(
-                fleet,
-                workers=arguments.workers,
-                data_dir=data_dir,
-                database_url=database_url,
-                log=workdir / "exchange.log",
-            )
+        with exchange.served(
+            fleet,
+            workdir=workdir,
+            root=ROOT,
+            store=arguments.store,
+            pg_url=arguments.pg_url,
+            workers=arguments.workers,
+            body=body,
+        ) as ready:
+            server, secret = ready.server, ready.secret
+            url = server.url + province.PATH
+            script = workdir / "post.lua"
+            sampler = Sampler(server, interval=arguments.interval)
+            sampler.start()
+            started = time.monotonic()
             try:
-                secret = exchange.load_registry(
-                    server, data_dir=data_dir, upstream_url=upstream.url
-                )
-                token = exchange.token(server, province.CLIENT_ID, secret)
-                exchange.wait_serving(
-                    server, access_token=token, body=body, workers=arguments.workers
-                )
-                url = server.url + province.PATH
-                script = workdir / "post.lua"
-                sampler = Sampler(server, interval=arguments.interval)
-                sampler.start()
-                started = time.monotonic()
-                try:
-                    while (left := total - (time.monotonic() - started)) >= 1:
-                        token = exchange.token(server, province.CLIENT_ID, secret)
-                        script.write_text(
-                            wrk.post_script(
-                                body,
-                                {
-                                    "Content-Type": "application/json",
-                                    "Authorization": f"Bearer {token}",
-                                },
-                            ),
-                            encoding="utf-8",
-                        )
-                        run = wrk.run(
-                            url,
-                            script=script,
-                            connections=arguments.connections,
-                            seconds=min(SEGMENT_SECONDS, left),
-                        )
-                        r = run.result
-                        errors += r.errors
-                        segments.append(
-                            f"{len(segments) + 1}: {r.rps:,.0f} req/s, p99 {r.p99_ms:.1f} ms, "
-                            f"{r.errors} errors"
-                        )
-                        print(f"segment {segments[-1]}", flush=True)
-                        server.check_alive()
-                finally:
-                    sampled = sampler.stop()
+                while (left := total - (time.monotonic() - started)) >= 1:
+                    token = exchange.token(server, province.CLIENT_ID, secret)
+                    script.write_text(
+                        wrk.post_script(
+                            body,
+                            {
+                                "Content-Type": "application/json",
+                                "Authorization": f"Bearer {token}",
+                            },
+                        ),
+                        encoding="utf-8",
+                    )
+                    run = wrk.run(
+                        url,
+                        script=script,
+                        connections=arguments.connections,
+                        seconds=min(SEGMENT_SECONDS, left),
+                    )
+                    r = run.result
+                    errors += r.errors
+                    segments.append(
+                        f"{len(segments) + 1}: {r.rps:,.0f} req/s, p99 {r.p99_ms:.1f} ms, "
+                        f"{r.errors} errors"
+                    )
+                    print(f"segment {segments[-1]}", flush=True)
+                    server.check_alive()
             finally:
-                fleet.stop(server)
+                sampled = sampler.stop()
     growths = memory.growth(sampler.samples, duration_s=sampled)
     header = (
         f"# Soak: RSS per exchange worker\n\n{arguments.store}, {arguments.workers} worker(s), "
