@@ -31,7 +31,11 @@ def invalid_token(description: str) -> Problem:
 
 def bearer_token(request: Request) -> str:
     """The bearer token of `request`; a 401 problem if there is none or it is malformed."""
-    header = request.headers.get("authorization")
+    return bearer_token_of(request.headers.get("authorization"))
+
+
+def bearer_token_of(header: str | None) -> str:
+    """The bearer token of an `Authorization` header value; a 401 problem as `bearer_token`."""
     if header is None:
         # RFC 6750 §3.1: a request without credentials gets no error code.
         raise Problem(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-
 from lgsp.api.problems import FORBIDDEN, Problem
-from lgsp.auth.deps import bearer_token, invalid_token
+from lgsp.auth.deps import bearer_token_of, invalid_token
 from lgsp.auth.models import Caller
 from lgsp.auth.tokens import InvalidToken, TokenService
 from lgsp.exchange.errors import Refused
@@ -13,10 +11,13 @@ from lgsp.exchange.errors import Refused
 SCOPE = "exchange"
 
 
-def authenticate(request: Request, *, tokens: TokenService) -> Caller:
-    """The caller, holding the `exchange` scope; `Refused` with a 401 or 403 problem otherwise."""
+def authenticate(authorization: str | None, *, tokens: TokenService) -> Caller:
+    """The caller behind an `Authorization` header value, holding the `exchange` scope.
+
+    `Refused` with a 401 or 403 problem otherwise.
+    """
     try:
-        caller = tokens.verify(bearer_token(request))
+        caller = tokens.verify(bearer_token_of(authorization))
     except Problem as problem:
         raise Refused(problem) from None
     except InvalidToken as exc:

@@ -14,25 +14,18 @@ import logging
 import time
 from dataclasses import dataclass
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from adapters.base import OutboundRequest, ProviderResponse, Timeouts
 from adapters.errors import AdapterError, UpstreamError, UpstreamTimeout
 from audit.entry import digest
-from lgsp.api.problems import (
-    BAD_REQUEST,
-    UNAVAILABLE,
-    Problem,
-    ProblemType,
-    problem_response,
-)
+from lgsp.api.problems import BAD_REQUEST, UNAVAILABLE, Problem, ProblemType
 from lgsp.auth.tokens import TokenService
 from lgsp.exchange import headers
+from lgsp.exchange.answer import Answer, has_content_length
 from lgsp.exchange.authenticate import authenticate
 from lgsp.exchange.authorize import authorize
 from lgsp.exchange.entries import Facts
 from lgsp.exchange.errors import Refused
+from lgsp.exchange.inbound import Inbound
 from lgsp.exchange.journal import Journal, JournalUnavailable
 from lgsp.exchange.providers import Providers, UnknownAdapter
 from lgsp.exchange.resolve import Target, resolve, service_id_of
@@ -42,8 +35,6 @@ from lgsp.settings import Settings
 from schemas.validation import SchemaValidators
 
 log = logging.getLogger("lgsp.exchange")
-
-EXCHANGE_PREFIX = "/x/"
 
 UPSTREAM_UNAVAILABLE = ProblemType("upstream-unavailable", 502, "The provider could not be reached")
 UPSTREAM_TIMEOUT = ProblemType("upstream-timeout", 504, "The provider did not answer in time")
@@ -62,43 +53,34 @@ class ExchangeServices:
     providers: Providers
 
 
-def _raw_target(request: Request) -> tuple[str, str]:
-    """The raw service path (after `/x/`) and query string, as received."""
-    raw = request.scope.get("raw_path") or request.scope["path"].encode("utf-8")
-    path = bytes(raw).decode("latin-1").split("?", 1)[0]
-    query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
-    return path.removeprefix(EXCHANGE_PREFIX.rstrip("/")), query
-
-
-async def run(request: Request, *, services: ExchangeServices) -> Response:
+async def run(call: Inbound, *, services: ExchangeServices) -> Answer:
     """Carry one synchronous exchange through every step and answer."""
     started = time.perf_counter()
-    exchange_id: str = request.state.exchange_id
-    service_path, query = _raw_target(request)
-    body = await request.body()
+    exchange_id = call.exchange_id
+    body = call.body
     facts = Facts.of(
         exchange_id=exchange_id,
         node=services.settings.node_id,
-        method=request.method,
-        raw_target=(service_path + ("?" + query if query else "")).encode("latin-1"),
+        method=call.method,
+        raw_target=call.raw_target,
         body=body,
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=call.idempotency_key,
     )
     snapshot = services.registry.snapshot
     try:
-        facts.caller = authenticate(request, tokens=services.tokens)
-        facts.service_id = service_id_of(service_path)
-        target = resolve(service_path, snapshot=snapshot)
-        rule = authorize(facts.caller, target, method=request.method, snapshot=snapshot)
+        facts.caller = authenticate(call.authorization, tokens=services.tokens)
+        facts.service_id = service_id_of(call.service_path)
+        target = resolve(call.service_path, snapshot=snapshot)
+        rule = authorize(facts.caller, target, method=call.method, snapshot=snapshot)
         facts.route_template = rule.path_template
         validate(
             target,
-            method=request.method,
-            content_type=request.headers.get("content-type"),
+            method=call.method,
+            content_type=call.content_type,
             body=body,
             validators=services.validators,
         )
-        outbound = _outbound(request, facts=facts, target=target, query=query, body=body)
+        outbound = _outbound(call, facts=facts, target=target)
     except Refused as refusal:
         return await _refuse(refusal, facts=facts, services=services, started=started)
 
@@ -127,12 +109,12 @@ async def run(request: Request, *, services: ExchangeServices) -> Response:
     except JournalUnavailable:
         return _unlogged(exchange_id)
 
-    extra = {"X-LGSP-Request-Hash": f"sha256:{request_hash}"}
+    receipt = f"sha256:{request_hash}"
     if failure is not None:
-        failure.headers = {**failure.headers, **extra}
-        return problem_response(failure, instance=_INSTANCE, exchange_id=exchange_id)
+        failure.headers = {**failure.headers, "X-LGSP-Request-Hash": receipt}
+        return Answer.of_problem(failure, instance=_INSTANCE, exchange_id=exchange_id)
     assert answer is not None
-    return _relay(answer, exchange_id=exchange_id, extra=extra)
+    return _relay(answer, exchange_id=exchange_id, receipt=receipt)
 
 
 _INSTANCE = "/x/{service}"
@@ -140,7 +122,7 @@ _INSTANCE = "/x/{service}"
 
 async def _refuse(
     refusal: Refused, *, facts: Facts, services: ExchangeServices, started: float
-) -> Response:
+) -> Answer:
     latency_us = int((time.perf_counter() - started) * 1_000_000)
     status = refusal.problem.type.status
     try:
@@ -149,25 +131,23 @@ async def _refuse(
         )
     except JournalUnavailable:
         return _unlogged(facts.exchange_id)
-    return problem_response(refusal.problem, instance=_INSTANCE, exchange_id=facts.exchange_id)
+    return Answer.of_problem(refusal.problem, instance=_INSTANCE, exchange_id=facts.exchange_id)
 
 
-def _outbound(
-    request: Request, *, facts: Facts, target: Target, query: str, body: bytes
-) -> OutboundRequest:
+def _outbound(call: Inbound, *, facts: Facts, target: Target) -> OutboundRequest:
     """The call to forward; built before the request entry so a malformed one is a refusal."""
     assert facts.caller is not None
     try:
         return OutboundRequest(
-            method=request.method,
+            method=call.method,
             path=target.provider_path,
-            query=query,
+            query=call.query,
             headers=(
-                *headers.outbound(request.headers.items()),
+                *headers.outbound(call.headers),
                 ("X-LGSP-Exchange-Id", facts.exchange_id),
                 ("X-LGSP-Client", facts.caller.system_id),
             ),
-            body=body,
+            body=call.body,
             exchange_id=facts.exchange_id,
             timeouts=_timeouts(target),
         )
@@ -200,18 +180,18 @@ async def _forward(
         return None, Problem(UPSTREAM_UNAVAILABLE, f"{target.service.id} is misconfigured")
 
 
-def _relay(answer: ProviderResponse, *, exchange_id: str, extra: dict[str, str]) -> Response:
-    response = Response(content=answer.body, status_code=answer.status)
-    # Starlette set content-length for the body; the provider's headers follow as sent.
-    response.raw_headers.extend(
+def _relay(answer: ProviderResponse, *, exchange_id: str, receipt: str) -> Answer:
+    # The provider's headers as sent, less hop-by-hop and framing ones; our own follow.
+    raw = [
         (name.lower().encode("latin-1"), value.encode("latin-1"))
         for name, value in headers.inbound(answer.headers)
-    )
-    response.raw_headers.append((b"x-lgsp-exchange-id", exchange_id.encode("latin-1")))
-    for name, value in extra.items():
-        response.raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
-    return response
+    ]
+    if has_content_length(answer.status):
+        raw.append((b"content-length", str(len(answer.body)).encode("latin-1")))
+    raw.append((b"x-lgsp-exchange-id", exchange_id.encode("latin-1")))
+    raw.append((b"x-lgsp-request-hash", receipt.encode("latin-1")))
+    return Answer(status=answer.status, headers=raw, body=answer.body)
 
 
-def _unlogged(exchange_id: str) -> Response:
-    return problem_response(Problem(UNAVAILABLE, UNLOGGED), exchange_id=exchange_id)
+def _unlogged(exchange_id: str) -> Answer:
+    return Answer.of_problem(Problem(UNAVAILABLE, UNLOGGED), exchange_id=exchange_id)
