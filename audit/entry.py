@@ -14,7 +14,6 @@ import hashlib
 import json
 import re
 import unicodedata
-import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, Protocol, get_args
@@ -50,7 +49,7 @@ MAX_EXTRA_STRING: Final = 256
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
-_TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
+_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EXTRA_KEY = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -85,7 +84,9 @@ def format_timestamp(moment: dt.datetime) -> str:
     """An aware datetime as an entry timestamp: RFC 3339, UTC, microseconds, `Z`."""
     if moment.tzinfo is None:
         raise InvalidEntry("a naive datetime has no defined instant")
-    return moment.astimezone(dt.UTC).strftime(_TIMESTAMP_FORMAT)
+    # isoformat (C) rather than strftime: this runs for every entry made, and it
+    # zero-pads the year to four digits where strftime's %Y might not.
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_timestamp(text: str) -> dt.datetime:
@@ -257,12 +258,9 @@ def _check_identifier(value: object, name: str) -> None:
 
 
 def _check_exchange_id(value: object) -> None:
-    text = _text(value, "exchange_id")
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError as exc:
-        raise InvalidEntry("exchange_id is not a UUID") from exc
-    if str(parsed) != text or parsed.version != 7:
+    # One pattern rather than parsing with uuid.UUID (seven times slower, and this runs
+    # for every entry made): version nibble 7, RFC 9562 variant (10xx), lower-case hex.
+    if not isinstance(value, str) or not _UUID7.fullmatch(value):
         raise InvalidEntry("exchange_id must be a lower-case hyphenated UUIDv7")
 
 

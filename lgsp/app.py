@@ -19,6 +19,7 @@ from lgsp.auth.routes import router as oauth_router
 from lgsp.bootstrap import Runtime, build_runtime
 from lgsp.exchange.pipeline import ExchangeServices
 from lgsp.settings import Settings
+from lgsp.worker_tuning import tune_worker
 
 
 class ExchangeApp(FastAPI):
@@ -90,4 +91,6 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory`: each worker builds its runtime from the environment."""
-    return create_app(build_runtime(Settings()))
+    app = create_app(build_runtime(Settings()))
+    tune_worker()
+    return app

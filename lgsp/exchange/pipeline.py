@@ -28,7 +28,7 @@ from lgsp.exchange.errors import Refused
 from lgsp.exchange.inbound import Inbound
 from lgsp.exchange.journal import Journal, JournalUnavailable
 from lgsp.exchange.providers import Providers, UnknownAdapter
-from lgsp.exchange.resolve import Target, resolve, service_id_of
+from lgsp.exchange.resolve import Target, locate, target_of
 from lgsp.exchange.validate import validate
 from lgsp.registry_cache import RegistryCache
 from lgsp.settings import Settings
@@ -69,8 +69,10 @@ async def run(call: Inbound, *, services: ExchangeServices) -> Answer:
     snapshot = services.registry.snapshot
     try:
         facts.caller = authenticate(call.authorization, tokens=services.tokens)
-        facts.service_id = service_id_of(call.service_path)
-        target = resolve(call.service_path, snapshot=snapshot)
+        # Parsed once: the id goes into refusals from here on, even for an unknown service.
+        service_id, provider_path = locate(call.service_path)
+        facts.service_id = service_id
+        target = target_of(service_id, provider_path, snapshot=snapshot)
         rule = authorize(facts.caller, target, method=call.method, snapshot=snapshot)
         facts.route_template = rule.path_template
         validate(

@@ -23,15 +23,6 @@ class Target:
     provider_path: str
 
 
-def service_id_of(raw_path: str) -> str | None:
-    """The service id a raw exchange path names, if it has the shape of one (for refusals)."""
-    try:
-        service_id, _rest = _split(raw_path)
-    except Invalid:
-        return None
-    return service_id
-
-
 def _split(raw_path: str) -> tuple[str, str]:
     # Clients may percent-encode the `:` of the system id; only the service
     # id is decoded: the provider path stays exactly as the caller sent it.
@@ -42,12 +33,22 @@ def _split(raw_path: str) -> tuple[str, str]:
     return str(service), rest
 
 
-def resolve(raw_path: str, *, snapshot: Snapshot) -> Target:
-    """The registered service and provider path; `Refused` (400 or 404) when there is none."""
+def locate(raw_path: str) -> tuple[str, str]:
+    """The service id and provider path a raw exchange path names; `Refused` (400) if malformed."""
     try:
-        service_id, rest = _split(raw_path)
+        return _split(raw_path)
     except Invalid as exc:
         raise Refused(Problem(BAD_PATH, str(exc))) from None
+
+
+def resolve(raw_path: str, *, snapshot: Snapshot) -> Target:
+    """The registered service and provider path; `Refused` (400 or 404) when there is none."""
+    service_id, rest = locate(raw_path)
+    return target_of(service_id, rest, snapshot=snapshot)
+
+
+def target_of(service_id: str, rest: str, *, snapshot: Snapshot) -> Target:
+    """The registered service `service_id` (from `locate`); `Refused` (404) when there is none."""
     service = snapshot.service(service_id)
     if service is None:
         raise Refused(Problem(NOT_FOUND, f"no service {service_id} is registered"))

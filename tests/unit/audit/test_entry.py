@@ -138,6 +138,10 @@ def test_stored_bytes_with_duplicate_keys_are_refused() -> None:
         {"exchange_id": "not-a-uuid"},
         {"exchange_id": "6f1c2a5e-0c1b-4f7e-9f3a-1b2c3d4e5f6a"},  # version 4
         {"exchange_id": uuid7(0xABCDEF).upper()},
+        {"exchange_id": "01a214d8-8d0c-73cf-c077-2ca8f0005841"},  # not the RFC 9562 variant
+        {"exchange_id": "01a214d88d0c73cf80772ca8f0005841"},  # not hyphenated
+        {"exchange_id": "{01a214d8-8d0c-73cf-8077-2ca8f0005841}"},
+        {"exchange_id": 7},
         {"at": "2026-11-25T10:00:00Z"},
         {"at": "2026-11-25T10:00:00.123456+07:00"},
         {"at": "2026-02-30T10:00:00.000000Z"},
@@ -194,6 +198,15 @@ def test_timestamps_come_from_the_clock_in_utc_with_microseconds() -> None:
     assert parse_timestamp(timestamp(clock)) == clock.now()
     with pytest.raises(InvalidEntry):
         format_timestamp(dt.datetime(2026, 11, 25, 10, 0))
+
+
+def test_timestamps_are_four_digit_years_for_any_instant() -> None:
+    assert format_timestamp(dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == (
+        "0999-01-02T03:04:05.000000Z"
+    )
+    assert format_timestamp(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == (
+        "2026-01-01T00:00:00.000000Z"
+    )
 
 
 def test_timestamp_text_order_is_time_order() -> None:

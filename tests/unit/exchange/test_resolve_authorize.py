@@ -7,7 +7,7 @@ import pytest
 from lgsp.auth.models import Caller
 from lgsp.exchange.authorize import authorize
 from lgsp.exchange.errors import Refused
-from lgsp.exchange.resolve import resolve, service_id_of
+from lgsp.exchange.resolve import locate, resolve
 from registry.snapshot import RuleView, ServiceView, Snapshot, SystemView, freeze_json_object
 from registry.templates import parse_template
 
@@ -77,8 +77,12 @@ def test_unknown_service_is_404_and_a_bad_shape_is_400() -> None:
     with pytest.raises(Refused) as shape:
         resolve("/not-a-service/x", snapshot=_snapshot())
     assert shape.value.problem.type.status == 400
-    assert service_id_of("/not-a-service/x") is None
-    assert service_id_of(f"/{REPORTS}/a") == REPORTS
+    with pytest.raises(Refused) as located:
+        locate("/not-a-service/x")
+    assert located.value.problem.type.status == 400
+    assert locate(f"/{REPORTS}/a") == (REPORTS, "/a")
+    # The id of a well-formed path is known even when no such service exists.
+    assert locate("/000.00.00.H57:HUE-S/khac/v1/x") == ("000.00.00.H57:HUE-S/khac/v1", "/x")
 
 
 @pytest.mark.parametrize("rest", ["/reports/%2F..", "/reports/..", "/reports//x"])
