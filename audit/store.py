@@ -81,10 +81,32 @@ def append_many(
     connection: Connection, drafts: Sequence[EntryDraft], *, signer: Signer
 ) -> list[AppendedEntry]:
     """Sign entries and insert them with one multi-row statement, in the order given."""
+    return append_signed(connection, sign_many(drafts, signer=signer))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SignedBatch:
+    """Entries encoded and signed, not yet stored: signing needs no transaction."""
+
+    key_id: str
+    drafts: Sequence[EntryDraft]
+    signed: Sequence[tuple[bytes, bytes, bytes]]
+
+
+def sign_many(drafts: Sequence[EntryDraft], *, signer: Signer) -> SignedBatch:
+    """Encode and sign `drafts`, so a writer can hold its transaction only to insert them."""
+    return SignedBatch(
+        key_id=signer.key_id,
+        drafts=drafts,
+        signed=[_signed(draft, signer=signer) for draft in drafts],
+    )
+
+
+def append_signed(connection: Connection, batch: SignedBatch) -> list[AppendedEntry]:
+    """Insert signed entries with one multi-row statement, in the order given."""
+    drafts, signed, key_id = batch.drafts, batch.signed, batch.key_id
     if not drafts:
         return []
-    key_id = signer.key_id
-    signed = [_signed(draft, signer=signer) for draft in drafts]
     rows = [
         {
             **{name: getattr(draft, name) for name in COPIED_FIELDS},

@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine
 
 from audit.entry import EntryDraft
 from audit.signing import Signer
-from audit.store import AppendedEntry, append_many
+from audit.store import AppendedEntry, append_signed, sign_many
+from lgsp.db.writer_lock import writer_lock_for
 
 log = logging.getLogger("lgsp.journal")
 
@@ -47,6 +48,9 @@ class Journal:
         # setting its pragmas) per batch cost more than the inserts themselves.
         self._executor: ThreadPoolExecutor | None = None
         self._connection: Connection | None = None
+        # SQLite: batches of several worker processes queue on a kernel lock, not on
+        # SQLite's sleeping busy handler (see writer_lock).
+        self._writer_lock = writer_lock_for(engine)
 
     async def start(self) -> None:
         """Start the writer in the running event loop."""
@@ -112,15 +116,22 @@ class Journal:
         if self._connection is None:
             self._connection = self._engine.connect()
         connection = self._connection
+        # Signed before the transaction: the write lock is held only to insert and commit.
+        signed = sign_many(drafts, signer=self._signer)
         try:
-            with connection.begin():
-                return append_many(connection, drafts, signer=self._signer)
+            if self._writer_lock is None:
+                with connection.begin():
+                    return append_signed(connection, signed)
+            with self._writer_lock.held(), connection.begin():
+                return append_signed(connection, signed)
         except Exception:
             # A broken connection is not reused: the next batch opens a fresh one.
             self._close()
             raise
 
     def _close(self) -> None:
+        if self._writer_lock is not None:
+            self._writer_lock.close()
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 self._connection.close()
