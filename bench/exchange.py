@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,14 +68,16 @@ def start(
     data_dir: Path,
     database_url: str | None,
     log: Path,
+    command: Sequence[str] = (LGSP, "up"),
 ) -> procs.Server:
-    """`lgsp up` on a free loopback port with `workers` workers, ready to serve."""
+    """`lgsp up` (or `command`, taking the same options) on a free loopback port with
+    `workers` workers, ready to serve."""
     port = procs.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LGSP_")}
     env["LGSP_DATA_DIR"] = str(data_dir)
     if database_url is not None:
         env["LGSP_DATABASE_URL"] = database_url
-    argv = [LGSP, "up", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    argv = [*command, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     server = fleet.add(procs.start("exchange", argv, port=port, log=log, env=env))
     procs.wait_http(server, "/readyz", seconds=90)
     return server

@@ -144,3 +144,33 @@ def test_results_read_back_from_their_json_are_the_same_points() -> None:
     again = results.points_from_json(json.loads(json.dumps(document)))
     assert [p.to_json() for p in again] == [p.to_json() for p in points]
     assert results.to_json(again, machine={"cores": 2}, config={}, elapsed_s=1.0) == document
+
+
+def test_the_server_comparison_takes_medians_per_scenario_in_order() -> None:
+    from bench import servers
+
+    points = [
+        Point("reference-uvicorn", 32, _wrk(8_000, 9.0), cpu_seconds={"server": 8.0}),
+        Point("exchange-uvicorn", 32, _wrk(1_200, 30.0), cpu_seconds={"server": 9.6}),
+        Point("reference-uvicorn", 32, _wrk(9_000, 12.0), cpu_seconds={"server": 9.0}),
+        Point("exchange-uvicorn", 32, _wrk(1_000, 40.0, non_2xx=3), cpu_seconds={"server": 8.0}),
+    ]
+    lines = servers.summary(points)
+    assert [line[0] for line in lines] == ["reference-uvicorn", "exchange-uvicorn"]
+    assert lines[0][1:5] == ["8,500", "3.50", "10.50", "100"]
+    assert lines[1][1:6] == ["1,100", "11.67", "35.00", "800", "3"]
+
+
+def test_the_server_verdict_compares_granian_with_uvicorn() -> None:
+    from bench import servers
+
+    points = [
+        Point("reference-uvicorn", 32, _wrk(8_000, 9.0)),
+        Point("exchange-uvicorn", 32, _wrk(1_000, 30.0)),
+        Point("reference-granian", 32, _wrk(6_000, 9.0)),
+        Point("exchange-granian", 32, _wrk(1_100, 30.0)),
+    ]
+    assert servers.verdict(points) == (
+        "reference: granian -25% req/s against uvicorn; "
+        "exchange: granian +10% req/s against uvicorn."
+    )
