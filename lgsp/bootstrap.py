@@ -11,7 +11,6 @@ from audit.signing import Ed25519Signer
 from lgsp.audit_signing import ensure_audit_key, load_audit_signer, publish_audit_key
 from lgsp.auth.keys import KeyMaterial, ensure_keys, load_keys
 from lgsp.auth.tokens import TokenService
-from lgsp.db import migrate
 from lgsp.db.engine import make_engine
 from lgsp.exchange.journal import Journal
 from lgsp.exchange.providers import Providers
@@ -60,6 +59,9 @@ def prepare(settings: Settings) -> None:
     ensure_audit_key(keys_dir)
     engine = engine_for(settings)
     try:
+        # Imported here: serving workers never migrate, and Alembic costs each ~10 MiB.
+        from lgsp.db import migrate
+
         migrate.upgrade(engine)
         publish_audit_key(engine, load_audit_signer(keys_dir))
     finally:

@@ -16,7 +16,7 @@ from lgsp.api.deps import get_runtime
 from lgsp.api.metrics import Metrics
 from lgsp.api.problems import UNAVAILABLE, Problem, problem_response
 from lgsp.bootstrap import Runtime
-from lgsp.db import migrate
+from lgsp.db import revision
 
 router = APIRouter(tags=["health"])
 
@@ -31,8 +31,8 @@ def _check_database(runtime: Runtime) -> dict[str, Any]:
     started = time.perf_counter()
     with runtime.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
-    current = migrate.current_revision(runtime.engine)
-    head = migrate.head_revision()
+    current = revision.current(runtime.engine)
+    head = revision.HEAD
     return {
         "reachable": True,
         "latency_ms": round((time.perf_counter() - started) * 1000, 2),

@@ -11,7 +11,7 @@ from lgsp.bootstrap import engine_for, prepare
 from lgsp.cli.demo_cmd import demo, demo_providers
 from lgsp.cli.ndxp_cmd import ndxp_sim
 from lgsp.cli.registry_cmd import registry_app
-from lgsp.cli.serving import redacted_database_url, serve, settings_with
+from lgsp.cli.serving import exec_server, redacted_database_url, settings_with
 from lgsp.db import migrate
 from lgsp.settings import Settings
 
@@ -40,7 +40,7 @@ def up(
     url = settings.resolved_public_url
     typer.echo(f"LGSP exchange at {url}  (database: {redacted_database_url(settings)})")
     typer.echo(admin.describe(url))
-    serve(settings)
+    exec_server(settings)
 
 
 @db_app.command("upgrade")

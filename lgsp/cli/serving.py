@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
+from typing import NoReturn
 
 from lgsp.settings import Settings
 
@@ -20,15 +23,51 @@ def settings_with(**overrides: object) -> Settings:
     return Settings()
 
 
-def serve(settings: Settings) -> None:
-    """Serve the exchange with uvicorn until interrupted; `prepare` must have run."""
-    import uvicorn
-
+def _metrics_dir(settings: Settings) -> None:
     if settings.workers > 1:
         metrics_dir = settings.data_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+
+
+def exec_server(settings: Settings) -> NoReturn:
+    """Replace this process by uvicorn serving the exchange; `prepare` must have run.
+
+    A fresh interpreter rather than serving from the command's own process: the CLI
+    has imported what preparing needs (Alembic, the command-line toolkit), about 30 MiB
+    that a worker serving alone would otherwise carry for its whole life. The process
+    id stays the same, so supervisors and signals see no difference.
+    """
+    _metrics_dir(settings)
+    log_config = settings.data_dir / "uvicorn-logging.json"
+    log_config.write_text(json.dumps(_log_config()), encoding="utf-8")
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "lgsp.app:create_app_from_env",
+        "--factory",
+        *("--host", settings.host, "--port", str(settings.port)),
+        *("--workers", str(settings.workers)),
+        # uvicorn's access log prints raw paths and query strings, which can
+        # carry citizen numbers; our own access log records route templates.
+        "--no-access-log",
+        *("--log-config", str(log_config)),
+        "--no-server-header",
+        "--no-proxy-headers",
+    ]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+
+
+def serve(settings: Settings) -> None:
+    """Serve the exchange with uvicorn in this process until interrupted; `prepare` must
+    have run (`lgsp demo`, whose child processes this process stops at the end)."""
+    import uvicorn
+
+    _metrics_dir(settings)
     uvicorn.run(
         "lgsp.app:create_app_from_env",
         factory=True,

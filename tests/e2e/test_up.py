@@ -7,9 +7,11 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.support.servers import LGSP, free_port, run_exchange, wait_ready
@@ -47,6 +49,42 @@ def test_up_prints_a_credential_that_works_with_curl(tmp_path: Path) -> None:
             f"{exchange.url}/registry/members", headers={"Authorization": f"Bearer {token}"}
         )
         assert answer.status_code == 200
+
+
+def test_a_single_worker_serves_without_the_command_line_s_imports(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [LGSP, "up", "--port", str(port)],
+        env={**_clean_env(), "LGSP_DATA_DIR": str(tmp_path / "var")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", process)
+        # Same process id, now a fresh uvicorn: migrations ran in the command before it.
+        command = " ".join(psutil.Process(process.pid).cmdline())
+        assert "uvicorn lgsp.app:create_app_from_env" in command
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    # What `lgsp up` printed before handing over is not lost.
+    assert "LGSP exchange at" in out
+    # And what that fresh worker builds leaves out what only preparing needs.
+    probe = (
+        "import sys\n"
+        "from lgsp.app import create_app_from_env\n"
+        "create_app_from_env()\n"
+        "print(sorted(m for m in ('alembic', 'mako', 'typer', 'rich') if m in sys.modules))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**_clean_env(), "LGSP_DATA_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "[]"
 
 
 def _up_once(data_dir: Path, *extra: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -61,3 +62,31 @@ def test_concurrent_writers_queue_instead_of_failing(database_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 100
     engine.dispose()
+
+
+def test_the_head_and_current_revision_are_alembic_s_without_alembic(
+    engine: Engine, database_url: str
+) -> None:
+    from lgsp.db import revision
+
+    assert migrate.head_revision() == revision.HEAD
+    assert revision.current(engine) == migrate.current_revision(engine) == revision.HEAD
+    empty = make_engine(database_url.replace("lgsp.sqlite3", "empty.sqlite3"))
+    try:
+        if empty.dialect.name == "sqlite":
+            assert revision.current(empty) is None
+    finally:
+        empty.dispose()
+
+
+def test_a_forked_migration_history_is_refused(tmp_path: Path) -> None:
+    from lgsp.db import revision
+
+    for name, down in (("a", None), ("b", "a"), ("c", "a")):
+        (tmp_path / f"{name}.py").write_text(
+            f"revision: str = {name!r}\ndown_revision: str | None = {down!r}\n"
+        )
+    with pytest.raises(revision.MigrationGraphError, match="several heads"):
+        revision.head_in(tmp_path)
+    (tmp_path / "c.py").write_text("revision = 'c'\ndown_revision = 'b'\n")
+    assert revision.head_in(tmp_path) == "c"
