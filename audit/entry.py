@@ -110,7 +110,7 @@ def digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EntryDraft:
     """What the exchange records about one event; validated when made.
 
@@ -146,14 +146,13 @@ class EntryDraft:
 
     def as_json(self) -> dict[str, Any]:
         """The entry as the JSON object that is serialised, `v` included."""
-        fields: dict[str, Any] = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields: dict[str, Any] = {name: getattr(self, name) for name in _DRAFT_FIELDS}
         fields["extra"] = dict(self.extra)
         return {"v": SCHEMA_VERSION, **fields}
 
 
-FIELD_NAMES: Final[frozenset[str]] = frozenset(
-    {"v"} | {f.name for f in dataclasses.fields(EntryDraft)}
-)
+_DRAFT_FIELDS: Final = tuple(f.name for f in dataclasses.fields(EntryDraft))
+FIELD_NAMES: Final[frozenset[str]] = frozenset({"v", *_DRAFT_FIELDS})
 
 
 def encode_entry(draft: EntryDraft) -> bytes:

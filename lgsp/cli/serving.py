@@ -90,9 +90,19 @@ def _log_config() -> dict[str, object]:
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, object] = copy.deepcopy(LOGGING_CONFIG)
-    loggers = config["loggers"]
+    formatters, handlers, loggers = config["formatters"], config["handlers"], config["loggers"]
+    assert isinstance(formatters, dict)
+    assert isinstance(handlers, dict)
     assert isinstance(loggers, dict)
-    loggers["lgsp"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # A plain formatter: uvicorn's colourising one copies every record it formats, a
+    # cost the access log (one line per exchange) would pay thousands of times a second.
+    formatters["lgsp"] = {"format": "%(levelname)s:\t%(name)s %(message)s"}
+    handlers["lgsp"] = {
+        "formatter": "lgsp",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    loggers["lgsp"] = {"handlers": ["lgsp"], "level": "INFO", "propagate": False}
     return config
 
 

@@ -81,3 +81,19 @@ def test_recording_before_start_is_refused(engine: Engine) -> None:
     journal = Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()))
     with pytest.raises(JournalUnavailable):
         asyncio.run(journal.record([make_draft(1)]))
+
+
+def test_stop_commits_what_was_handed_in_and_refuses_what_comes_after(engine: Engine) -> None:
+    journal = Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()))
+
+    async def scenario() -> None:
+        await journal.start()
+        handed_in = [asyncio.create_task(journal.record([make_draft(n)])) for n in range(1, 51)]
+        await asyncio.sleep(0)  # each task has handed its entry in
+        await journal.stop()
+        assert all(len(task.result()) == 1 for task in handed_in)
+        with pytest.raises(JournalUnavailable):
+            await journal.record([make_draft(99)])
+
+    asyncio.run(scenario())
+    assert _count(engine) == 50
