@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from audit.entry import EntryDraft
 from audit.signing import Signer
-from audit.store import AppendedEntry, append_signed, sign_many
+from audit.store import AppendedEntry, SignedBatch, append_signed, sign_many
 from lgsp.db.writer_lock import writer_lock_for
 
 log = logging.getLogger("lgsp.journal")
@@ -104,7 +104,14 @@ class Journal:
                 batch.append(item)
                 size += len(item.drafts)
             try:
-                appended = await loop.run_in_executor(self._executor, self._commit, batch)
+                # Signed here, on the event loop's thread, not in the writer thread:
+                # each signature releases and retakes the GIL, and in the writer thread
+                # every retake waited for the busy loop (measured: 16 signatures took
+                # 2.5 ms there against 0.5 ms here; 1,362 -> 1,503 exchanges/s).
+                signed = sign_many(
+                    [draft for item in batch for draft in item.drafts], signer=self._signer
+                )
+                appended = await loop.run_in_executor(self._executor, self._commit, signed)
             except Exception as exc:
                 log.exception("audit batch of %d entries failed", size)
                 failure = JournalUnavailable("the audit log could not be written")
@@ -120,13 +127,10 @@ class Journal:
                         item.done.set_result(appended[start:end])
                     start = end
 
-    def _commit(self, batch: Sequence[_Pending]) -> list[AppendedEntry]:
-        drafts = [draft for item in batch for draft in item.drafts]
+    def _commit(self, signed: SignedBatch) -> list[AppendedEntry]:
         if self._connection is None:
             self._connection = self._engine.connect()
         connection = self._connection
-        # Signed before the transaction: the write lock is held only to insert and commit.
-        signed = sign_many(drafts, signer=self._signer)
         try:
             if self._writer_lock is None:
                 with connection.begin():
