@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +69,7 @@ def start(
     database_url: str | None,
     log: Path,
     command: Sequence[str] = (LGSP, "up"),
+    settings: Mapping[str, str] | None = None,
 ) -> procs.Server:
     """`lgsp up` (or `command`, taking the same options) on a free loopback port with
     `workers` workers, ready to serve."""
@@ -77,6 +78,8 @@ def start(
     env["LGSP_DATA_DIR"] = str(data_dir)
     if database_url is not None:
         env["LGSP_DATABASE_URL"] = database_url
+    for name, value in (settings or {}).items():
+        env[f"LGSP_{name.upper()}"] = value
     argv = [*command, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     server = fleet.add(procs.start("exchange", argv, port=port, log=log, env=env))
     procs.wait_http(server, "/readyz", seconds=90)

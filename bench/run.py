@@ -58,6 +58,7 @@ class Config:
     out: Path
     quick: bool
     render: Path | None = None
+    journal_writers: int | None = None
 
     def to_json(self) -> dict[str, object]:
         """The configuration as JSON-ready values (the database URL without credentials)."""
@@ -69,6 +70,7 @@ class Config:
             "warmup_s": self.warmup_seconds,
             "wrk_threads": self.threads,
             "upstream_processes": self.upstream_processes,
+            "journal_writers": self.journal_writers,
             "quick": self.quick,
         }
 
@@ -88,6 +90,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> Config:
     parser.add_argument("--warmup", type=float, default=None, help="seconds before each (2)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--upstream-processes", type=int, default=1)
+    parser.add_argument(
+        "--journal-writers",
+        type=int,
+        default=None,
+        help="LGSP_JOURNAL_WRITERS for the exchange (default: the exchange's own default)",
+    )
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--out", type=Path, default=None, help="results path without suffix")
     parser.add_argument(
@@ -105,6 +113,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> Config:
         else (1.0 if quick else 2.0),
         threads=arguments.threads,
         upstream_processes=arguments.upstream_processes,
+        journal_writers=arguments.journal_writers,
         pg_url=arguments.pg_url,
         out=arguments.out or RESULTS / ("quick" if quick else "latest"),
         quick=quick,
@@ -320,6 +329,11 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
                         data_dir=data_dir,
                         database_url=database_url,
                         log=workdir / f"exchange-{store}-{workers}.log",
+                        settings=(
+                            {"journal_writers": str(config.journal_writers)}
+                            if config.journal_writers is not None
+                            else {}
+                        ),
                     )
                     try:
                         secret = exchange.load_registry(

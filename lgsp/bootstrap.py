@@ -94,7 +94,7 @@ def build_runtime(settings: Settings) -> Runtime:
         registry=registry,
         tokens=tokens,
         audit_signer=audit_signer,
-        journal=Journal(engine, signer=audit_signer),
+        journal=Journal(engine, signer=audit_signer, writers=settings.journal_writers),
         validators=validators,
         providers=Providers(discover()),
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 from sqlalchemy import Engine, event, func, select
@@ -97,3 +99,45 @@ def test_stop_commits_what_was_handed_in_and_refuses_what_comes_after(engine: En
 
     asyncio.run(scenario())
     assert _count(engine) == 50
+
+
+def test_several_writers_keep_that_many_transactions_in_flight(engine: Engine) -> None:
+    journal = Journal(
+        engine, signer=Ed25519Signer.from_raw(generate_signing_key()), writers=2, max_batch=10
+    )
+    original = journal._commit
+    lock = threading.Lock()
+    active = {"now": 0, "most": 0}
+
+    def slow(signed):  # type: ignore[no-untyped-def]
+        with lock:
+            active["now"] += 1
+            active["most"] = max(active["most"], active["now"])
+        time.sleep(0.02)
+        try:
+            return original(signed)
+        finally:
+            with lock:
+                active["now"] -= 1
+
+    journal._commit = slow  # type: ignore[method-assign]
+
+    async def scenario() -> list[int]:
+        await journal.start()
+        try:
+            results = await asyncio.gather(
+                *(journal.record([make_draft(n)]) for n in range(1, 121))
+            )
+        finally:
+            await journal.stop()
+        return [entry.id for (entry,) in results]
+
+    ids = asyncio.run(scenario())
+    assert len(set(ids)) == 120
+    assert _count(engine) == 120
+    assert active["most"] == 2
+
+
+def test_a_journal_needs_a_writer(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="at least one writer"):
+        Journal(engine, signer=Ed25519Signer.from_raw(generate_signing_key()), writers=0)

@@ -65,3 +65,13 @@ def test_production_needs_an_https_public_url() -> None:
     with pytest.raises(ValidationError, match="https"):
         Settings(environment="production", public_url="http://lgsp.example.vn")
     Settings(environment="production", public_url="https://lgsp.example.vn")
+
+
+def test_the_journal_has_one_writer_by_default_and_at_least_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().journal_writers == 1
+    monkeypatch.setenv("LGSP_JOURNAL_WRITERS", "2")
+    assert Settings().journal_writers == 2
+    with pytest.raises(ValidationError):
+        Settings(journal_writers=0)
