@@ -8,7 +8,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +150,49 @@ def wait_serving(
             time.sleep(0.2)
 
 
+def start_upstream(
+    fleet: procs.Fleet, *, workdir: Path, root: Path, processes: int = 1
+) -> procs.Server:
+    """The benchmark's upstream (`bench/upstream.py`) on a free loopback port, answering."""
+    port = procs.free_port()
+    upstream = fleet.add(
+        procs.start(
+            "upstream",
+            [
+                *(sys.executable, "-m", "bench.upstream"),
+                *("--port", str(port), "--processes", str(processes)),
+            ],
+            port=port,
+            log=workdir / "upstream.log",
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+    )
+    procs.wait_http(upstream, "/")
+    return upstream
+
+
+def bearer_headers(server: procs.Server, secret: str) -> Callable[[], dict[str, str]]:
+    """Headers for wrk with a fresh token each time they are asked for (tokens expire)."""
+
+    def headers() -> dict[str, str]:
+        access_token = token(server, CLIENT_ID, secret)
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {access_token}"}
+
+    return headers
+
+
+def serving(
+    server: procs.Server, *, data_dir: Path, upstream_url: str, body: bytes, workers: int
+) -> tuple[str, str]:
+    """Load the benchmark registry into a started exchange and wait until every worker
+    forwards the call; the client's secret and a token."""
+    secret = load_registry(server, data_dir=data_dir, upstream_url=upstream_url)
+    access_token = token(server, CLIENT_ID, secret)
+    wait_serving(server, access_token=access_token, body=body, workers=workers)
+    return secret, access_token
+
+
 @dataclass(frozen=True)
 class Served:
     """A started upstream and exchange with the benchmark registry loaded and warm."""
@@ -171,18 +214,7 @@ def served(
     body: bytes,
 ) -> Iterator[Served]:
     """An upstream and an exchange on `store`, registry loaded, serving; stopped afterwards."""
-    port = procs.free_port()
-    upstream = fleet.add(
-        procs.start(
-            "upstream",
-            [sys.executable, "-m", "bench.upstream", "--port", str(port)],
-            port=port,
-            log=workdir / "upstream.log",
-            cwd=root,
-            env={**os.environ, "PYTHONPATH": str(root)},
-        )
-    )
-    procs.wait_http(upstream, "/")
+    upstream = start_upstream(fleet, workdir=workdir, root=root)
     with database(store, pg_url=pg_url) as database_url:
         data_dir = workdir / "var"
         server = start(
@@ -193,9 +225,9 @@ def served(
             log=workdir / "exchange.log",
         )
         try:
-            secret = load_registry(server, data_dir=data_dir, upstream_url=upstream.url)
-            access_token = token(server, CLIENT_ID, secret)
-            wait_serving(server, access_token=access_token, body=body, workers=workers)
+            secret, access_token = serving(
+                server, data_dir=data_dir, upstream_url=upstream.url, body=body, workers=workers
+            )
             yield Served(server=server, secret=secret, token=access_token)
         finally:
             fleet.stop(server)

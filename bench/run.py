@@ -227,26 +227,9 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
     with tempfile.TemporaryDirectory(prefix="lgsp-bench-") as temp, procs.Fleet() as fleet:
         workdir = Path(temp)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        port = procs.free_port()
-        upstream = fleet.add(
-            procs.start(
-                "upstream",
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.upstream",
-                    "--port",
-                    str(port),
-                    "--processes",
-                    str(config.upstream_processes),
-                ],
-                port=port,
-                log=workdir / "upstream.log",
-                env=env,
-                cwd=ROOT,
-            )
+        upstream = exchange.start_upstream(
+            fleet, workdir=workdir, root=ROOT, processes=config.upstream_processes
         )
-        procs.wait_http(upstream, "/")
         prefix = workdir / "nginx"
         prefix.mkdir()
         port = procs.free_port()
@@ -336,22 +319,14 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
                         ),
                     )
                     try:
-                        secret = exchange.load_registry(
-                            server, data_dir=data_dir, upstream_url=upstream.url
-                        )
-
-                        def bearer(
-                            server: procs.Server = server, secret: str = secret
-                        ) -> dict[str, str]:
-                            token = exchange.token(server, province.CLIENT_ID, secret)
-                            return {**plain, "Authorization": f"Bearer {token}"}
-
-                        exchange.wait_serving(
+                        secret, _ = exchange.serving(
                             server,
-                            access_token=bearer()["Authorization"].split()[1],
+                            data_dir=data_dir,
+                            upstream_url=upstream.url,
                             body=body,
                             workers=workers,
                         )
+                        bearer = exchange.bearer_headers(server, secret)
                         targets = [
                             Target(
                                 "reference",

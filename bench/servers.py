@@ -84,15 +84,10 @@ def _pair(
         log=workdir / f"exchange-{server}.log",
         command=_exchange_command(server),
     )
-    secret = exchange.load_registry(served, data_dir=data_dir, upstream_url=upstream.url)
-
-    def bearer() -> dict[str, str]:
-        token = exchange.token(served, province.CLIENT_ID, secret)
-        return {**PLAIN, "Authorization": f"Bearer {token}"}
-
-    exchange.wait_serving(
-        served, access_token=bearer()["Authorization"].split()[1], body=body, workers=workers
+    secret, _ = exchange.serving(
+        served, data_dir=data_dir, upstream_url=upstream.url, body=body, workers=workers
     )
+    bearer = exchange.bearer_headers(served, secret)
     try:
         yield (
             Target(
@@ -173,18 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     say: Callable[[str], None] = print
     with tempfile.TemporaryDirectory(prefix="lgsp-servers-") as temp, procs.Fleet() as fleet:
         workdir = Path(temp)
-        port = procs.free_port()
-        upstream = fleet.add(
-            procs.start(
-                "upstream",
-                [sys.executable, "-m", "bench.upstream", "--port", str(port)],
-                port=port,
-                log=workdir / "upstream.log",
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                cwd=ROOT,
-            )
-        )
-        procs.wait_http(upstream, "/")
+        upstream = exchange.start_upstream(fleet, workdir=workdir, root=ROOT)
         measurer = Measurer(
             workdir=workdir,
             upstream=upstream.processes,

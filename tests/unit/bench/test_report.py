@@ -174,3 +174,13 @@ def test_the_server_verdict_compares_granian_with_uvicorn() -> None:
         "reference: granian -25% req/s against uvicorn; "
         "exchange: granian +10% req/s against uvicorn."
     )
+
+
+def test_the_floor_times_every_step_with_the_project_s_own_functions() -> None:
+    from bench import floor
+
+    measured = floor.steps(rounds=8)
+    names = [name for name, _ in measured]
+    assert names[-1] == "2 Ed25519 signatures"
+    assert "validate (jsonschema-rs)" in names
+    assert all(us > 0 for _, us in measured)
