@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,28 +25,34 @@ SUFFIX = ".writer-lock"
 
 
 class WriterLock:
-    """An exclusive `flock` on one file; each holder opens its own descriptor."""
+    """An exclusive lock across processes (`flock` on one file) and across this process's
+    threads (a `threading.Lock`: `flock` alone does not exclude two threads sharing one
+    descriptor)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._threads = threading.Lock()
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock for the body of the `with`; blocks until it is free."""
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        with self._threads:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = self._fd
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        """Close the descriptor (which also releases a lock still held)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        """Close the descriptor (waiting for a holder in this process to finish first)."""
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 def writer_lock_for(engine: Engine) -> WriterLock | None:

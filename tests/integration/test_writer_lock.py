@@ -82,3 +82,29 @@ def test_two_journals_on_one_database_commit_every_entry(engine: Engine, databas
     with engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(audit_entries)).scalar_one()
     assert count == 300
+
+
+def test_threads_sharing_one_lock_take_turns(tmp_path: Path) -> None:
+    lock = WriterLock(tmp_path / "db.lock")
+    inside = {"now": 0, "most": 0}
+    guard = threading.Lock()
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        start.wait()
+        for _ in range(50):
+            with lock.held():
+                with guard:
+                    inside["now"] += 1
+                    inside["most"] = max(inside["most"], inside["now"])
+                with guard:
+                    inside["now"] -= 1
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck on the lock"
+    assert inside["most"] == 1
+    lock.close()
