@@ -8,9 +8,15 @@ from sqlalchemy import Engine
 
 from adapters.discovery import discover
 from audit.signing import Ed25519Signer
-from lgsp.audit_signing import ensure_audit_key, load_audit_signer, publish_audit_key
+from lgsp.audit_signing import (
+    AUDIT_KEY_FILE,
+    ensure_audit_key,
+    load_audit_signer,
+    publish_audit_key,
+)
 from lgsp.auth.keys import KeyMaterial, ensure_keys, load_keys
 from lgsp.auth.tokens import TokenService
+from lgsp.config_audit import audit_registry_changes
 from lgsp.db.engine import make_engine
 from lgsp.exchange.journal import Journal
 from lgsp.exchange.providers import Providers
@@ -38,13 +44,19 @@ class Runtime:
 
 
 def engine_for(settings: Settings) -> Engine:
-    """The engine the settings name."""
-    return make_engine(
+    """The engine the settings name; once the node has its audit key, every registry change
+    written through it is also a signed `config-change` entry (see `config_audit`)."""
+    engine = make_engine(
         settings.resolved_database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         pool_size=settings.db_pool_size,
     )
+    if (settings.resolved_keys_dir / AUDIT_KEY_FILE).exists():
+        audit_registry_changes(
+            engine, signer=load_audit_signer(settings.resolved_keys_dir), node=settings.node_id
+        )
+    return engine
 
 
 def prepare(settings: Settings) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from lgsp.app import create_app
 from lgsp.bootstrap import Runtime, build_runtime, prepare
 from lgsp.settings import Settings
+from tests import factories
+from tests.factories import transaction
 from tests.integration.auth_factories import add_client
 
 
@@ -60,3 +62,22 @@ def token_for(runtime: Runtime, client: TestClient) -> Callable[..., str]:
         return token
 
     return mint
+
+
+def registry_token(runtime: Runtime, scopes: Iterable[str], *, system_id: str) -> str:
+    """An access token of a new credential, minted by the node's own token service."""
+    with transaction(runtime.engine) as session:
+        issued = factories.credential(
+            session, system_id=system_id, scopes=scopes, secret_hasher=runtime.hasher
+        )
+    runtime.registry.refresh()
+    view = runtime.registry.snapshot.credential(issued.client_id)
+    assert view is not None
+    return runtime.tokens.issue(credential=view).access_token
+
+
+@pytest.fixture
+def admin(runtime: Runtime, client: TestClient) -> dict[str, str]:
+    """Headers of an administrator (its system lives under another province)."""
+    token = registry_token(runtime, ["admin"], system_id="000.00.00.H38:ADMIN")
+    return {"Authorization": f"Bearer {token}"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -13,30 +12,12 @@ from lgsp.bootstrap import Runtime
 from registry import members, systems
 from tests import factories as f
 from tests.factories import EXAMPLE_FILE, HUE, IOC, REPORTS, transaction
+from tests.integration.conftest import registry_token
 
 pytestmark = pytest.mark.storage
 
 YAML = {"Content-Type": "application/yaml"}
 PROBLEM = "application/problem+json"
-
-
-def _token(runtime: Runtime, scopes: Iterable[str], *, system_id: str) -> str:
-    """An access token of a new credential, minted by the node's own token service."""
-    with transaction(runtime.engine) as session:
-        issued = f.credential(
-            session, system_id=system_id, scopes=scopes, secret_hasher=runtime.hasher
-        )
-    runtime.registry.refresh()
-    view = runtime.registry.snapshot.credential(issued.client_id)
-    assert view is not None
-    return runtime.tokens.issue(credential=view).access_token
-
-
-@pytest.fixture
-def admin(runtime: Runtime, client: TestClient) -> dict[str, str]:
-    """Headers of an administrator (its system lives under another province)."""
-    token = _token(runtime, ["admin"], system_id="000.00.00.H38:ADMIN")
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _ok(answer: Any, status: int = 200) -> Any:
@@ -221,7 +202,9 @@ def test_load_takes_yaml_only_and_reports_every_problem(
 
 
 def test_only_admins_may_use_the_registry_api(client: TestClient, runtime: Runtime) -> None:
-    exchange_only = {"Authorization": f"Bearer {_token(runtime, ['exchange'], system_id=IOC)}"}
+    exchange_only = {
+        "Authorization": f"Bearer {registry_token(runtime, ['exchange'], system_id=IOC)}"
+    }
     load = EXAMPLE_FILE.read_bytes()
     requests: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/registry/members", {}),
