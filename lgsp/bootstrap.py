@@ -59,6 +59,11 @@ def engine_for(settings: Settings) -> Engine:
     return engine
 
 
+def catalogue_for(_settings: Settings) -> Catalogue:
+    """The schemas this node validates with, and so the ones its services may name."""
+    return Catalogue.builtin()
+
+
 def prepare(settings: Settings) -> None:
     """Create the data directory, migrate the database and generate missing keys.
 
@@ -95,7 +100,7 @@ def build_runtime(settings: Settings) -> Runtime:
         registry=registry,
     )
     audit_signer = load_audit_signer(settings.resolved_keys_dir)
-    validators = SchemaValidators(Catalogue.builtin())
+    validators = SchemaValidators(catalogue_for(settings))
     # Every registered schema compiles here, so a broken one stops the start, not a call.
     validators.compile_all()
     return Runtime(

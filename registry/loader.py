@@ -10,7 +10,7 @@ so that a file cannot lock its operators out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypedDict
@@ -44,6 +44,7 @@ from registry.dto import (
 from registry.identifiers import parse_service_id, parse_system_id
 from registry.report import LoadReport
 from registry.secrets import SecretHasher
+from registry.services import schema_problems
 
 RuleKey = tuple[str, str, str, str]
 
@@ -83,8 +84,12 @@ def load(
     actor: str,
     hasher: SecretHasher,
     prune: bool = False,
+    schemas: Container[str] | None = None,
 ) -> LoadReport:
-    """Make the registry what `document` (YAML text or parsed data) says; `Invalid` if it can't."""
+    """Make the registry what `document` (YAML text or parsed data) says; `Invalid` if it can't.
+
+    With `schemas` (the node's catalogue), every schema id a service names must be one.
+    """
     if isinstance(document, str | bytes):
         inspection = read(document)
     elif isinstance(document, RegistryDocument):
@@ -93,6 +98,9 @@ def load(
         inspection = examine(dict(document))
     state = _State.read(session)
     problems = [*inspection.problems, *_check(inspection, state, prune=prune)]
+    if not inspection.problems:
+        for i, service in enumerate(inspection.document.services):
+            problems.extend(schema_problems(service, schemas, prefix=pointer("services", i)))
     if problems:
         raise invalid_file(problems)
     doc = inspection.document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from sqlalchemy import select
@@ -22,9 +23,39 @@ def describe(row: Service) -> dict[str, Any]:
     return as_json(ServiceRead.model_validate(row))
 
 
-def create(*, session: Session, data: ServiceCreate, actor: str) -> ServiceRead:
-    """Add a service version of an existing system; Conflict if its id is taken."""
+def schema_problems(
+    data: ServiceCreate | ServiceUpdate, schemas: Container[str] | None, *, prefix: str = ""
+) -> list[tuple[str, str]]:
+    """The schema ids `data` names that `schemas` (the node's catalogue) lacks, as
+    (JSON Pointer, what is wrong); none when `schemas` is None (nothing to check against)."""
+    if schemas is None:
+        return []
+    problems = []
+    for field in ("request_schema", "response_schema"):
+        ref = getattr(data, field)
+        if ref is not None and ref not in schemas:
+            problems.append((f"{prefix}/{field}", f"no schema {ref} is in the catalogue"))
+    return problems
+
+
+def _check_schemas(data: ServiceCreate | ServiceUpdate, schemas: Container[str] | None) -> None:
+    problems = schema_problems(data, schemas)
+    if problems:
+        raise Invalid(problems[0][1], problems)
+
+
+def create(
+    *,
+    session: Session,
+    data: ServiceCreate,
+    actor: str,
+    schemas: Container[str] | None = None,
+) -> ServiceRead:
+    """Add a service version of an existing system; Conflict if its id is taken. With
+    `schemas`, every schema id the service names must be one of them (`Invalid` otherwise):
+    a call to a service whose schema is missing could only be refused."""
     parsed = parse_service_id(data.id, pointer="/id")
+    _check_schemas(data, schemas)
     if session.get(Service, data.id) is not None:
         raise Conflict(f"service {data.id} already exists")
     if session.get(System, parsed.system_id) is None:
@@ -64,9 +95,18 @@ def list_all(*, session: Session, system_id: str | None = None) -> list[ServiceR
     return [ServiceRead.model_validate(r) for r in session.scalars(query)]
 
 
-def update(*, session: Session, service_id: str, data: ServiceUpdate, actor: str) -> ServiceRead:
-    """Change the fields given in `data`; nothing is recorded when nothing differs."""
+def update(
+    *,
+    session: Session,
+    service_id: str,
+    data: ServiceUpdate,
+    actor: str,
+    schemas: Container[str] | None = None,
+) -> ServiceRead:
+    """Change the fields given in `data`; nothing is recorded when nothing differs. With
+    `schemas`, as `create`."""
     row = _row(session, service_id)
+    _check_schemas(data, schemas)
     _write.update(
         session=session,
         row=row,

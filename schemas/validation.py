@@ -72,6 +72,11 @@ class SchemaValidators:
         self._titles = schema_titles(catalogue)
         self._ids_by_uri = {catalogue.uri(schema_id): schema_id for schema_id in catalogue.ids()}
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue these validators compile from (also what services may name)."""
+        return self._catalogue
+
     def _retrieve(self, uri: str) -> JSONValue:
         # jsonschema-rs asks for every document a `$ref` names outside the schema itself; the
         # catalogue answers, any other URI is recorded and refused: nothing is ever fetched.

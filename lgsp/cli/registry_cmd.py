@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lgsp.auth.keys import load_keys
-from lgsp.bootstrap import engine_for, prepare
+from lgsp.bootstrap import catalogue_for, engine_for, prepare
 from lgsp.settings import Settings
 from registry import changes, loader
 from registry.dto import ChangeRead, EntityKind
@@ -73,7 +73,12 @@ def load(
     try:
         with Session(engine) as session, session.begin():
             report = loader.load(
-                session, file.read_bytes(), actor=actor, hasher=hasher, prune=prune
+                session,
+                file.read_bytes(),
+                actor=actor,
+                hasher=hasher,
+                prune=prune,
+                schemas=catalogue_for(settings),
             )
             # Written before the commit: if the file cannot be written, nothing
             # is created whose secret nobody would ever see.

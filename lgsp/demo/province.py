@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from lgsp.auth.keys import load_keys
-from lgsp.bootstrap import engine_for
+from lgsp.bootstrap import catalogue_for, engine_for
 from lgsp.settings import Settings
 from registry import loader
 from registry.document import parse
@@ -88,7 +88,9 @@ def load_province(settings: Settings, *, text: str) -> LoadedProvince:
     engine = engine_for(settings)
     try:
         with Session(engine) as session, session.begin():
-            report = loader.load(session, text, actor=ACTOR, hasher=hasher)
+            report = loader.load(
+                session, text, actor=ACTOR, hasher=hasher, schemas=catalogue_for(settings)
+            )
             session.flush()
             clients = _clients(session, text=text, known={**saved, **report.secrets}, hasher=hasher)
             # Written before the commit: if the file cannot be written, no credential is

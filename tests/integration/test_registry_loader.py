@@ -236,3 +236,27 @@ def test_prune_removes_what_the_file_no_longer_names_but_keeps_admin_clients(
     # Pruning is idempotent too.
     again = _load(engine, smaller, prune=True)
     assert not again.changed
+
+
+def test_with_the_catalogue_a_service_naming_an_unknown_schema_is_refused_before_any_write(
+    engine: Engine,
+) -> None:
+    from schemas.catalogue import Catalogue
+
+    catalogue = Catalogue.builtin()
+    edited = _example()
+    edited["services"][0]["request_schema"] = "phan-anh-hien-truong/v9"
+    edited["services"][1]["response_schema"] = "khong-co/v1"
+    with transaction(engine) as session:
+        count = change_count(session)
+        with pytest.raises(Invalid) as caught:
+            load(session, edited, actor="test", hasher=f.hasher(), schemas=catalogue)
+    assert dict(caught.value.locations) == {
+        "/services/0/request_schema": "no schema phan-anh-hien-truong/v9 is in the catalogue",
+        "/services/1/response_schema": "no schema khong-co/v1 is in the catalogue",
+    }
+    with transaction(engine) as session:
+        assert change_count(session) == count
+    # The shipped example names only catalogued schemas, so it loads with the check on.
+    with transaction(engine) as session:
+        load(session, _example(), actor="test", hasher=f.hasher(), schemas=catalogue)

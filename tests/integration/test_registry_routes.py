@@ -224,3 +224,37 @@ def test_only_admins_may_use_the_registry_api(client: TestClient, runtime: Runti
         # Only the exchange client's own member and system exist.
         assert [m.code for m in members.list_all(session=session)] == [HUE]
         assert [s.id for s in systems.list_all(session=session)] == [IOC]
+
+
+def test_a_service_naming_a_schema_the_catalogue_lacks_is_a_422_at_its_field(
+    runtime: Runtime, client: TestClient, admin: dict[str, str]
+) -> None:
+    _ok(client.post("/registry/members", json={"code": HUE, "name": "Huế"}, headers=admin), 201)
+    _ok(client.post("/registry/systems", json={"id": f.HUE_S, "name": "x"}, headers=admin), 201)
+    service = {
+        "id": REPORTS,
+        "name": "Phản ánh",
+        "adapter": "rest",
+        "request_schema": "phan-anh-hien-truong/v2",
+    }
+    body = _problem(client.post("/registry/services", json=service, headers=admin), 422)
+    assert body["errors"] == [
+        {
+            "pointer": "/request_schema",
+            "detail": "no schema phan-anh-hien-truong/v2 is in the catalogue",
+        }
+    ]
+    service["request_schema"] = "phan-anh-hien-truong/v1"
+    _ok(client.post("/registry/services", json=service, headers=admin), 201)
+    body = _problem(
+        client.patch(
+            f"/registry/services/{REPORTS}",
+            json={"response_schema": "khong-co/v1"},
+            headers=admin,
+        ),
+        422,
+    )
+    assert [e["pointer"] for e in body["errors"]] == ["/response_schema"]
+    stored = _ok(client.get(f"/registry/services/{REPORTS}", headers=admin))
+    assert stored["request_schema"] == "phan-anh-hien-truong/v1"
+    assert stored["response_schema"] is None

@@ -41,7 +41,14 @@ def load_document(
 ) -> LoadReport:
     """Make the registry what the YAML file says; the answer holds new secrets, once."""
     with writing(runtime) as session:
-        report = loader.load(session, body, actor=caller.actor, hasher=runtime.hasher, prune=prune)
+        report = loader.load(
+            session,
+            body,
+            actor=caller.actor,
+            hasher=runtime.hasher,
+            prune=prune,
+            schemas=runtime.validators.catalogue,
+        )
     if report.secrets:
         response.headers.update(NO_STORE)
     return report

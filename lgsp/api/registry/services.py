@@ -26,7 +26,12 @@ def create_service(
 ) -> ServiceRead:
     """Add a service version to an existing system."""
     with writing(runtime) as session:
-        new = services.create(session=session, data=body, actor=caller.actor)
+        new = services.create(
+            session=session,
+            data=body,
+            actor=caller.actor,
+            schemas=runtime.validators.catalogue,
+        )
     created(response, f"/registry/services/{new.id}")
     return new
 
@@ -45,7 +50,11 @@ def update_service(
     """Change how a service is reached."""
     with writing(runtime) as session:
         return services.update(
-            session=session, service_id=service_id, data=body, actor=caller.actor
+            session=session,
+            service_id=service_id,
+            data=body,
+            actor=caller.actor,
+            schemas=runtime.validators.catalogue,
         )
 
 
