@@ -17,15 +17,10 @@ from typing import Any
 from uuid6 import uuid7
 
 from lgsp.api.metrics import Metrics
-from lgsp.api.middleware.context import access_log
-from lgsp.api.middleware.paths import path_defect, query_defect
-from lgsp.api.problems import (
-    BAD_PATH,
-    BODY_TOO_LARGE,
-    INTERNAL,
-    METHOD_NOT_ALLOWED,
-    Problem,
-)
+from lgsp.api.middleware.body_limit import declared_length, too_large_detail
+from lgsp.api.middleware.context import log_access
+from lgsp.api.middleware.paths import request_defect
+from lgsp.api.problems import BAD_PATH, BODY_TOO_LARGE, METHOD_NOT_ALLOWED, Problem, unexpected
 from lgsp.exchange.answer import Answer
 from lgsp.exchange.inbound import Inbound
 from lgsp.exchange.pipeline import ExchangeServices, run
@@ -78,15 +73,16 @@ class ExchangeFront:
             method = str(scope.get("method", ""))
             seconds = time.perf_counter() - started
             self._metrics.observe(method=method, route=TEMPLATE, status=status, seconds=seconds)
-            access_log.info(
-                "%s %s %d %.1fms exchange=%s", method, TEMPLATE, status, seconds * 1000, exchange_id
+            log_access(
+                method=method,
+                route=TEMPLATE,
+                status=status,
+                seconds=seconds,
+                exchange_id=exchange_id,
             )
 
     async def _answer(self, scope: Scope, receive: Receive, exchange_id: str) -> Answer | None:
-        raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-        defect = path_defect(bytes(raw).split(b"?", 1)[0]) or query_defect(
-            bytes(scope.get("query_string", b""))
-        )
+        defect = request_defect(scope)
         if defect is not None:
             return Answer.of_problem(Problem(BAD_PATH, defect), exchange_id=exchange_id)
         if scope["method"] not in METHODS:
@@ -100,9 +96,12 @@ class ExchangeFront:
         try:
             body = await self._body(scope, receive)
         except _TooLarge:
-            detail = f"the request body exceeds the limit of {self._max_body_bytes} bytes"
             # The rest of the body stays unread, so the connection cannot carry another call.
-            problem = Problem(BODY_TOO_LARGE, detail, headers={"Connection": "close"})
+            problem = Problem(
+                BODY_TOO_LARGE,
+                too_large_detail(self._max_body_bytes),
+                headers={"Connection": "close"},
+            )
             return Answer.of_problem(problem, exchange_id=exchange_id)
         except _Disconnected:
             return None
@@ -113,20 +112,13 @@ class ExchangeFront:
         except Exception:
             # The trace goes to the operator's log, never to the caller.
             log.exception("unhandled error in an exchange")
-            problem = Problem(INTERNAL, "an internal error occurred; it was logged")
-            return Answer.of_problem(problem, instance=TEMPLATE, exchange_id=exchange_id)
+            return Answer.of_problem(unexpected(), instance=TEMPLATE, exchange_id=exchange_id)
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self._max_body_bytes
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    break
-                if declared > limit:
-                    raise _TooLarge
-                break
+        declared = declared_length(scope)
+        if declared is not None and declared > limit:
+            raise _TooLarge
         chunks: list[bytes] = []
         size = 0
         while True:

@@ -102,6 +102,11 @@ class Problem(Exception):
         return f"{self.type.slug}: {self.detail}"
 
 
+def unexpected() -> Problem:
+    """The 500 for a failure nobody foresaw: the trace is logged, the caller learns nothing."""
+    return Problem(INTERNAL, "an internal error occurred; it was logged")
+
+
 def problem_body(
     problem: Problem, *, instance: str | None = None, exchange_id: str | None = None
 ) -> dict[str, Any]:
@@ -212,7 +217,7 @@ def install(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         # The trace goes to the operator's log, never to the caller.
         log.exception("unhandled error on %s", request.scope.get("route", "?"))
-        return _answer(request, Problem(INTERNAL, "an internal error occurred; it was logged"))
+        return _answer(request, unexpected())
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lgsp.api.middleware.paths import raw_path
+
 EXCHANGE_PREFIX = "/x"
 
 
@@ -31,8 +33,7 @@ class Inbound:
     @classmethod
     def of(cls, scope: Mapping[str, Any], *, body: bytes, exchange_id: str) -> Inbound:
         """The call of an ASGI `http` scope whose body has been read."""
-        raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-        path = bytes(raw).decode("latin-1").split("?", 1)[0]
+        path = raw_path(scope).decode("latin-1")
         headers = _decoded(scope["headers"])
         found: dict[str, str] = {}
         for name, value in headers:

@@ -171,11 +171,9 @@ class Journal:
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
+        lock = self._writer_lock
         try:
-            if self._writer_lock is None:
-                with connection.begin():
-                    return append_signed(connection, signed)
-            with self._writer_lock.held(), connection.begin():
+            with lock.held() if lock is not None else contextlib.nullcontext(), connection.begin():
                 return append_signed(connection, signed)
         except Exception:
             # A broken connection is not reused: this thread's next batch opens a new one.

@@ -19,7 +19,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared = declared_length(scope)
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
@@ -39,7 +39,7 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
     def _detail(self) -> str:
-        return f"the request body exceeds the limit of {self.max_bytes} bytes"
+        return too_large_detail(self.max_bytes)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange_id = scope.get("state", {}).get("exchange_id")
@@ -50,7 +50,13 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def too_large_detail(max_bytes: int) -> str:
+    """The `detail` of a 413 for a body over `max_bytes`."""
+    return f"the request body exceeds the limit of {max_bytes} bytes"
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's `Content-Length`, or None when absent or not a number."""
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:

@@ -15,6 +15,13 @@ from lgsp.api.metrics import UNMATCHED_ROUTE, Metrics
 access_log = logging.getLogger("lgsp.access")
 
 
+def log_access(*, method: str, route: str, status: int, seconds: float, exchange_id: str) -> None:
+    """One access-log line: method, route template (never the raw path), status, time, id."""
+    access_log.info(
+        "%s %s %d %.1fms exchange=%s", method, route, status, seconds * 1000, exchange_id
+    )
+
+
 class RequestContextMiddleware:
     """Outermost layer: exchange id (UUIDv7) in `request.state` and the answer, then metrics."""
 
@@ -49,11 +56,10 @@ class RequestContextMiddleware:
             method = str(scope.get("method", ""))
             seconds = time.perf_counter() - started
             self.metrics.observe(method=method, route=route_name, status=status, seconds=seconds)
-            access_log.info(
-                "%s %s %d %.1fms exchange=%s",
-                method,
-                route_name,
-                status,
-                seconds * 1000,
-                exchange_id,
+            log_access(
+                method=method,
+                route=route_name,
+                status=status,
+                seconds=seconds,
+                exchange_id=exchange_id,
             )

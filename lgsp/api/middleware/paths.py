@@ -9,6 +9,8 @@ normalised such a path would forward something other than what was authorised.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -52,6 +54,17 @@ def path_defect(raw_path: bytes) -> str | None:
     return None
 
 
+def raw_path(scope: Mapping[str, Any]) -> bytes:
+    """The request path of an `http` scope as received, without its query."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8")
+    return bytes(raw).split(b"?", 1)[0]
+
+
+def request_defect(scope: Mapping[str, Any]) -> str | None:
+    """Why the raw path or query of an `http` scope is refused, or None when both are fine."""
+    return path_defect(raw_path(scope)) or query_defect(bytes(scope.get("query_string", b"")))
+
+
 class PathHygieneMiddleware:
     """Answer 400 problem+json for unacceptable paths; pass everything else through."""
 
@@ -62,9 +75,7 @@ class PathHygieneMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-        raw_path = bytes(raw).split(b"?", 1)[0]
-        defect = path_defect(raw_path) or query_defect(bytes(scope.get("query_string", b"")))
+        defect = request_defect(scope)
         if defect is None:
             await self.app(scope, receive, send)
             return
