@@ -184,13 +184,13 @@ def bearer_headers(server: procs.Server, secret: str) -> Callable[[], dict[str, 
 
 def serving(
     server: procs.Server, *, data_dir: Path, upstream_url: str, body: bytes, workers: int
-) -> tuple[str, str]:
+) -> str:
     """Load the benchmark registry into a started exchange and wait until every worker
-    forwards the call; the client's secret and a token."""
+    forwards the call; the client's secret."""
     secret = load_registry(server, data_dir=data_dir, upstream_url=upstream_url)
     access_token = token(server, CLIENT_ID, secret)
     wait_serving(server, access_token=access_token, body=body, workers=workers)
-    return secret, access_token
+    return secret
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,6 @@ class Served:
 
     server: procs.Server
     secret: str
-    token: str
 
 
 @contextlib.contextmanager
@@ -225,9 +224,9 @@ def served(
             log=workdir / "exchange.log",
         )
         try:
-            secret, access_token = serving(
+            secret = serving(
                 server, data_dir=data_dir, upstream_url=upstream.url, body=body, workers=workers
             )
-            yield Served(server=server, secret=secret, token=access_token)
+            yield Served(server=server, secret=secret)
         finally:
             fleet.stop(server)

@@ -60,26 +60,18 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _git(root: Path, *arguments: str) -> str:
+    return subprocess.run(
+        ["git", *arguments], cwd=root, capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
 def git_revision(root: Path) -> str:
     """The short commit of the work tree, noting uncommitted changes to tracked files."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            # The harness's own edits do not change what is measured.
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        head = _git(root, "rev-parse", "--short", "HEAD")
+        # The harness's own edits do not change what is measured.
+        dirty = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head + (" (with uncommitted changes outside bench/)" if dirty else "")

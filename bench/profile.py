@@ -112,13 +112,10 @@ def main() -> None:
             workers=arguments.workers,
             body=body,
         ) as ready:
-            server, token = ready.server, ready.token
+            server = ready.server
             script = workdir / "post.lua"
             script.write_text(
-                wrk.post_script(
-                    body,
-                    {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-                )
+                wrk.post_script(body, exchange.bearer_headers(server, ready.secret)())
             )
             url = server.url + province.PATH
             wrk.run(url, script=script, connections=arguments.connections, seconds=2)

@@ -11,6 +11,7 @@ on top of this is what the benchmark measures.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -103,3 +104,13 @@ async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> 
 
 
 app = Passthrough()
+
+
+def uvicorn_command(*, port: int, workers: int) -> list[str]:
+    """The reference under uvicorn on 127.0.0.1:`port`, with `lgsp up`'s serving defaults."""
+    return [
+        *(sys.executable, "-m", "uvicorn", "bench.reference:app"),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        *("--no-access-log", "--no-server-header", "--no-proxy-headers"),
+        *("--log-level", "warning", "--lifespan", "on"),
+    ]

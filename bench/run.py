@@ -222,6 +222,7 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
     happens)."""
     from bench import exchange, procs, province
     from bench import nginx as nginx_conf
+    from bench import reference as reference_app
     from bench.measure import Measurer, Target
 
     with tempfile.TemporaryDirectory(prefix="lgsp-bench-") as temp, procs.Fleet() as fleet:
@@ -276,25 +277,7 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
             reference = fleet.add(
                 procs.start(
                     "reference",
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "bench.reference:app",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--workers",
-                        str(workers),
-                        "--no-access-log",
-                        "--no-server-header",
-                        "--no-proxy-headers",
-                        "--log-level",
-                        "warning",
-                        "--lifespan",
-                        "on",
-                    ],
+                    reference_app.uvicorn_command(port=port, workers=workers),
                     port=port,
                     log=workdir / f"reference-{workers}.log",
                     cwd=ROOT,
@@ -319,7 +302,7 @@ def measure_all(config: Config, points: list[Point], *, body: bytes, nginx: str)
                         ),
                     )
                     try:
-                        secret, _ = exchange.serving(
+                        secret = exchange.serving(
                             server,
                             data_dir=data_dir,
                             upstream_url=upstream.url,

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import exchange, procs, province, report, tools
+from bench import reference as reference_app
 from bench.measure import Measurer, Target
 from bench.payload import field_report_body
 from bench.report import Point
@@ -32,16 +33,12 @@ PLAIN = {"Content-Type": "application/json"}
 
 
 def _reference_argv(server: str, *, port: int, workers: int) -> list[str]:
-    common = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if server == "uvicorn":
-        return [
-            *(sys.executable, "-m", "uvicorn", "bench.reference:app", *common),
-            *("--no-access-log", "--no-server-header", "--log-level", "warning"),
-        ]
+        return reference_app.uvicorn_command(port=port, workers=workers)
     return [
         *(sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop"),
         *("--http", "1", "--no-access-log", "--log-level", "warning"),
-        *common,
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
         "bench.reference:app",
     ]
 
@@ -84,7 +81,7 @@ def _pair(
         log=workdir / f"exchange-{server}.log",
         command=_exchange_command(server),
     )
-    secret, _ = exchange.serving(
+    secret = exchange.serving(
         served, data_dir=data_dir, upstream_url=upstream.url, body=body, workers=workers
     )
     bearer = exchange.bearer_headers(served, secret)

@@ -116,7 +116,8 @@ def main() -> None:
             workers=arguments.workers,
             body=body,
         ) as ready:
-            server, secret = ready.server, ready.secret
+            server = ready.server
+            headers = exchange.bearer_headers(server, ready.secret)
             url = server.url + province.PATH
             script = workdir / "post.lua"
             sampler = Sampler(server, interval=arguments.interval)
@@ -124,17 +125,8 @@ def main() -> None:
             started = time.monotonic()
             try:
                 while (left := total - (time.monotonic() - started)) >= 1:
-                    token = exchange.token(server, province.CLIENT_ID, secret)
-                    script.write_text(
-                        wrk.post_script(
-                            body,
-                            {
-                                "Content-Type": "application/json",
-                                "Authorization": f"Bearer {token}",
-                            },
-                        ),
-                        encoding="utf-8",
-                    )
+                    # A fresh token per segment: tokens live at most five minutes.
+                    script.write_text(wrk.post_script(body, headers()), encoding="utf-8")
                     run = wrk.run(
                         url,
                         script=script,
